@@ -1,0 +1,31 @@
+# The two commands (README): `make report` and `make test`. Everything else is a helper.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+REPORT_ARGS ?=
+
+.PHONY: report test deps build bench asan clean gallery
+
+report: build
+	./$(BUILD_DIR)/bin/softcheck report --out $(BUILD_DIR)/report $(REPORT_ARGS)
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -LE slow
+
+deps:
+	./scripts/install-deps.sh
+
+build: deps
+	cmake --preset release
+	cmake --build --preset release -j $(JOBS)
+
+bench: build
+	./$(BUILD_DIR)/bin/softcheck_bench --benchmark_counters_tabular=true
+
+# Sanitizer build of the unit tests (a second build dir), as CI runs it.
+asan: deps
+	cmake --preset asan
+	cmake --build --preset asan -j $(JOBS)
+	ctest --test-dir build-asan --output-on-failure -j $(JOBS) -L unit
+
+clean:
+	rm -rf $(BUILD_DIR) build-asan

@@ -1,0 +1,71 @@
+// Subject sources of the benchmark (subjects.hpp).
+#include "bench/subjects.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <variant>
+
+#include "impl/registry.hpp"
+#include "impl/simd/simd_targets.hpp"
+
+namespace softcheck::bench {
+
+// Defined in native_reference.cpp (built with its own flags).
+void f32_softmax_threepass_fastmath(const void* x, void* y, std::size_t rows, std::size_t cols);
+void stream_scale_f32(const void* x, void* y, std::size_t rows, std::size_t cols);
+
+std::vector<Subject> reference_subjects() {
+  return {
+      {kStreamName, Group::reference, DType::f32, Op::softmax, &stream_scale_f32},
+      {kBaselineName, Group::reference, DType::f32, Op::softmax, &f32_softmax_threepass_fastmath},
+  };
+}
+
+std::vector<Subject> builtin_subjects() {
+  std::vector<Subject> out;
+  const std::vector<std::string> simd_isas = simd_compiled_targets();
+  for (const Kernel& k : builtin_kernels()) {
+    const Contract& c = k.contract;
+    // SIMD kernels of targets this CPU lacks are listed by the registry but cannot run here.
+    const bool simd_target =
+        std::find(simd_isas.begin(), simd_isas.end(), c.isa) != simd_isas.end();
+    if (simd_target && !simd_target_supported(c.isa)) {
+      std::fprintf(stderr, "softcheck_bench: skipping %s (target not supported by this CPU)\n",
+                   c.name.c_str());
+      continue;
+    }
+    if (const auto* fn = std::get_if<RowwiseFn>(&k.entry)) {
+      out.push_back({c.name, Group::kernel, c.dtype, c.op, *fn});
+    } else if (const auto* temp = std::get_if<TemperatureFn>(&k.entry)) {
+      // softmax_temp at tau = 1: the same work as softmax plus the scaling by 1/tau.
+      const TemperatureFn f = *temp;
+      out.push_back(
+          {c.name + "/tau:1", Group::kernel, c.dtype, c.op,
+           [f](const void* x, void* y, std::size_t r, std::size_t n) { f(x, y, r, n, 1.0); }});
+    }
+    // softmax_backward and cross_entropy take other inputs (y and dy, labels): not benchmarked
+    // here.
+  }
+  return out;
+}
+
+namespace {
+
+// The sources, in display order. Peer adapters (adapters/, optional) append their source here,
+// e.g. `#ifdef SOFTCHECK_HAVE_ONEDNN onednn_subjects, #endif`.
+const SubjectSource kSources[] = {
+    reference_subjects,
+    builtin_subjects,
+};
+
+}  // namespace
+
+std::vector<Subject> all_subjects() {
+  std::vector<Subject> all;
+  for (SubjectSource source : kSources) {
+    for (Subject& s : source()) all.push_back(std::move(s));
+  }
+  return all;
+}
+
+}  // namespace softcheck::bench

@@ -1,0 +1,113 @@
+// softcheck check: run the property catalogue on built-in or plugin kernels.
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "cli/check_output.hpp"
+#include "cli/commands.hpp"
+#include "cli/plugin_kernels.hpp"
+#include "impl/registry.hpp"
+#include "properties/runner.hpp"
+
+namespace softcheck::cli {
+namespace {
+
+struct CheckOptions {
+  std::vector<std::string> kernels;
+  bool all = false;
+  PluginOptions plugin;
+  RunConfig config;
+  std::string property;
+  std::string json_path, junit_path;
+  bool isolate = false;
+  bool quiet = false;
+};
+
+std::string quote_if_needed(const std::string& s) {
+  return s.find_first_of(" \t'\"$") == std::string::npos ? s : "'" + s + "'";
+}
+
+int run_check(const CheckOptions& o) {
+  std::vector<Kernel> kernels;
+  std::unique_ptr<LoadedPlugin> plugin;
+  if (!o.plugin.lib.empty()) {
+    plugin = load_plugin(o.plugin);
+    kernels = plugin->kernels;
+  }
+  for (const std::string& name : o.kernels) {
+    const Kernel* k = find_kernel(name);
+    if (!k) throw UsageError(fmt::format("unknown kernel '{}' (see `softcheck list`)", name));
+    kernels.push_back(*k);
+  }
+  if (o.all)
+    for (const Kernel& k : builtin_kernels()) kernels.push_back(k);
+  if (kernels.empty()) throw UsageError("nothing to check: give --kernel NAME, --all or --lib PATH");
+
+  // Plugins always run isolated in child processes with guarded buffers; built-ins in-process
+  // unless --isolate.
+  const bool isolated = plugin != nullptr || o.isolate;
+  const std::unique_ptr<Invoker> invoker = isolated ? make_isolated_invoker(o.plugin.timeout_s)
+                                                    : std::make_unique<InProcessInvoker>();
+  std::vector<KernelResult> results;
+  bool failed = false;
+  for (const Kernel& k : kernels) {
+    RunConfig config = o.config;
+    config.repro_prefix = "build/bin/softcheck check " +
+                          (plugin ? plugin_repro_arguments(o.plugin, k.contract.name)
+                                  : "--kernel " + quote_if_needed(k.contract.name));
+    const auto applicable = properties_for(k.contract);
+    if (!o.property.empty() &&
+        std::none_of(applicable.begin(), applicable.end(),
+                     [&](const Property* p) { return p->name == o.property; }))
+      throw UsageError(fmt::format("property '{}' does not apply to {} (op {})", o.property,
+                                   k.contract.name, name_of(k.contract.op)));
+    KernelResult r{k.contract, {}};
+    for (const Property* p : applicable) {
+      if (!o.property.empty() && p->name != o.property) continue;
+      if (!o.quiet) std::cerr << fmt::format("checking {} / {} ...\n", k.contract.name, p->name);
+      PropertyOutcome outcome = run_property(k, *p, *invoker, config);
+      failed = failed || outcome.verdict == Verdict::failed || outcome.verdict == Verdict::gave_up;
+      std::cout << format_outcome(outcome) << "\n" << std::flush;
+      r.outcomes.push_back(std::move(outcome));
+    }
+    results.push_back(std::move(r));
+  }
+  int counts[4] = {0, 0, 0, 0};
+  for (const auto& r : results)
+    for (const auto& out : r.outcomes) ++counts[static_cast<int>(out.verdict)];
+  std::cout << fmt::format("{} passed, {} failed\n", counts[0], counts[1] + counts[3]);
+  if (!o.json_path.empty())
+    write_file_atomically(o.json_path, check_to_json(results, o.config).dump(2) + "\n");
+  if (!o.junit_path.empty()) write_file_atomically(o.junit_path, check_to_junit(results));
+  return failed ? kExitFailed : kExitPassed;
+}
+
+}  // namespace
+
+Runner add_check_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("check", "Check kernels against the property catalogue");
+  auto o = std::make_shared<CheckOptions>();
+  cmd->add_option("--kernel,-k", o->kernels, "Built-in kernel to check (repeatable; see list)");
+  cmd->add_flag("--all", o->all, "Check every built-in kernel");
+  add_plugin_options(*cmd, o->plugin);
+  cmd->add_option("--cases", o->config.cases, "Generated cases per property")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--seed", o->config.seed, "Random seed (the failure report prints it)")
+      ->capture_default_str();
+  cmd->add_option("--max-cols", o->config.max_cols, "Longest generated row")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}))
+      ->capture_default_str();
+  cmd->add_flag("--no-shrink", [o](std::int64_t) { o->config.shrink = false; },
+                "Report the first failing case without shrinking it");
+  cmd->add_option("--property,-p", o->property, "Check only this property");
+  cmd->add_option("--json", o->json_path, "Write results as JSON (schema softcheck-check/1)");
+  cmd->add_option("--junit", o->junit_path, "Write results as JUnit XML");
+  cmd->add_flag("--isolate", o->isolate,
+                "Run built-in kernels in child processes with guarded buffers, like plugins");
+  cmd->add_flag("--quiet,-q", o->quiet, "No progress lines on stderr");
+  return [o] { return run_check(*o); };
+}
+
+}  // namespace softcheck::cli

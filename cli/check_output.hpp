@@ -1,0 +1,27 @@
+// Machine-readable results of `softcheck check`: JSON (schema in docs/check-json-schema.md) and
+// JUnit XML for CI systems.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "properties/runner.hpp"
+
+namespace softcheck::cli {
+
+struct KernelResult {
+  Contract contract;
+  std::vector<PropertyOutcome> outcomes;
+};
+
+inline constexpr const char* kCheckSchema = "softcheck-check/1";
+
+nlohmann::json check_to_json(const std::vector<KernelResult>& results, const RunConfig& config);
+std::string check_to_junit(const std::vector<KernelResult>& results);
+
+// Writes text to path atomically (temporary file + rename); throws UsageError when it cannot.
+void write_file_atomically(const std::string& path, const std::string& text);
+
+}  // namespace softcheck::cli

@@ -1,0 +1,30 @@
+// softcheck: property-based numerical verification of softmax kernels.
+#include <iostream>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace softcheck::cli;
+  CLI::App app{"softcheck: property-based numerical verification of softmax-family kernels"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "softcheck 0.1.0");
+  const Runner list = add_list_command(app);
+  const Runner check = add_check_command(app);
+  const Runner report = add_report_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    // CLI11 returns 0 for --help/--version; every real parse error is a usage error (exit 2).
+    return rc == 0 ? 0 : kExitUsage;
+  }
+  try {
+    if (app.got_subcommand("list")) return list();
+    if (app.got_subcommand("check")) return check();
+    if (app.got_subcommand("report")) return report();
+  } catch (const UsageError& e) {
+    std::cerr << "softcheck: error: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  return kExitUsage;
+}

@@ -1,0 +1,110 @@
+#include "cli/plugin_kernels.hpp"
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "properties/plugin/isolated_invoker.hpp"
+
+namespace softcheck::cli {
+namespace {
+
+template <typename T, typename Parse>
+T parse_flag(const char* flag, const std::string& value, Parse parse) {
+  const auto v = parse(value);
+  if (!v) throw UsageError(fmt::format("{}: unknown value '{}'", flag, value));
+  return *v;
+}
+
+}  // namespace
+
+void add_plugin_options(CLI::App& cmd, PluginOptions& o) {
+  cmd.add_option("--lib", o.lib, "Shared library with plugin kernels (C ABI, kernel_abi.h)");
+  cmd.add_option("--symbol", o.symbol,
+                 "Exported kernel function; without it the library's softcheck_kernels() list");
+  cmd.add_option("--only", o.only, "With a descriptor library: check only this kernel");
+  cmd.add_option("--op", o.op, "Op of --symbol")
+      ->check(CLI::IsMember({"softmax", "log_softmax", "softmax_backward", "cross_entropy",
+                             "softmax_temp"}))
+      ->capture_default_str();
+  cmd.add_option("--dtype", o.dtype, "Storage type of --symbol")
+      ->check(CLI::IsMember({"f32", "f64", "f16", "bf16"}))
+      ->capture_default_str();
+  cmd.add_option("--accum", o.accum, "Accumulation type (default f32; f64 for f64 kernels)")
+      ->check(CLI::IsMember({"f32", "f64", "f16", "bf16"}));
+  cmd.add_option("--algorithm", o.algorithm, "Algorithm family the bound is derived for")
+      ->check(CLI::IsMember({"naive", "shifted", "division_free", "online", "two_pass"}))
+      ->capture_default_str();
+  cmd.add_option("--summation", o.summation, "Summation shape of the denominator")
+      ->check(CLI::IsMember({"serial", "k_lane", "pairwise", "kahan"}))
+      ->capture_default_str();
+  cmd.add_option("--lanes", o.lanes, "Lanes of k_lane summation")->check(CLI::Range(1, 4096));
+  cmd.add_option("--exp-ulps", o.exp_ulps, "Max error of the kernel's exp in ulps")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
+  cmd.add_option("--all-masked", o.all_masked, "Result for an all -inf row")
+      ->check(CLI::IsMember({"nan", "zero", "uniform", "unspecified"}))
+      ->capture_default_str();
+  cmd.add_flag("--flush-subnormals", o.flushes_subnormals,
+               "The kernel may flush subnormal results to 0");
+  cmd.add_flag("--monotone-exp", o.monotone_exp,
+               "The kernel's exp is monotone: x_i < x_j must give y_i <= y_j exactly");
+  cmd.add_option("--timeout", o.timeout_s, "Seconds one kernel call may take")
+      ->check(CLI::Range(0.01, 3600.0))
+      ->capture_default_str();
+}
+
+std::unique_ptr<LoadedPlugin> load_plugin(const PluginOptions& o) {
+  try {
+    auto loaded = std::make_unique<LoadedPlugin>(LoadedPlugin{PluginLibrary::open(o.lib), {}});
+    if (o.symbol.empty()) {
+      for (Kernel& k : loaded->library.kernels())
+        if (o.only.empty() || k.contract.name == o.only) loaded->kernels.push_back(std::move(k));
+      if (loaded->kernels.empty())
+        throw UsageError(fmt::format("{} lists no kernel named '{}'", o.lib, o.only));
+      return loaded;
+    }
+    const Op op = parse_flag<Op>("--op", o.op, parse_op);
+    const DType dtype = parse_flag<DType>("--dtype", o.dtype, parse_dtype);
+    Contract c = plugin_contract(op, dtype);
+    c.name = o.symbol;
+    if (!o.accum.empty()) c.accum = parse_flag<DType>("--accum", o.accum, parse_dtype);
+    c.algorithm = parse_flag<Algorithm>("--algorithm", o.algorithm, parse_algorithm);
+    c.summation = parse_flag<Summation>("--summation", o.summation, parse_summation);
+    if (c.summation == Summation::k_lane && o.lanes < 2)
+      throw UsageError("--summation k_lane needs --lanes K with K >= 2");
+    c.lanes = o.lanes;
+    c.exp_ulps = o.exp_ulps;
+    c.all_masked = parse_flag<MaskedRowPolicy>("--all-masked", o.all_masked,
+                                               parse_masked_row_policy);
+    c.flushes_subnormals = o.flushes_subnormals;
+    c.monotone_exp = o.monotone_exp;
+    c.summary = fmt::format("plugin {} from {}", o.symbol, o.lib);
+    loaded->kernels.push_back(loaded->library.kernel(o.symbol, c));
+    return loaded;
+  } catch (const PluginError& e) {
+    throw UsageError(e.what());
+  }
+}
+
+std::unique_ptr<Invoker> make_isolated_invoker(double timeout_s) {
+  IsolationOptions options;
+  options.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
+  return std::make_unique<IsolatedInvoker>(options);
+}
+
+std::string plugin_repro_arguments(const PluginOptions& o, const std::string& kernel_name) {
+  if (o.symbol.empty()) return fmt::format("--lib {} --only {}", o.lib, kernel_name);
+  std::string s = fmt::format("--lib {} --symbol {} --op {} --dtype {}", o.lib, o.symbol, o.op, o.dtype);
+  const PluginOptions d;
+  if (!o.accum.empty()) s += " --accum " + o.accum;
+  if (o.algorithm != d.algorithm) s += " --algorithm " + o.algorithm;
+  if (o.summation != d.summation) s += " --summation " + o.summation;
+  if (o.lanes != d.lanes) s += fmt::format(" --lanes {}", o.lanes);
+  if (o.exp_ulps != d.exp_ulps) s += fmt::format(" --exp-ulps {}", o.exp_ulps);
+  if (o.all_masked != d.all_masked) s += " --all-masked " + o.all_masked;
+  if (o.flushes_subnormals) s += " --flush-subnormals";
+  if (o.monotone_exp) s += " --monotone-exp";
+  return s;
+}
+
+}  // namespace softcheck::cli

@@ -1,0 +1,45 @@
+// A-priori error bounds derived from a kernel's contract and the row it was given, with the
+// formulas of docs/error-model.md (Blanchard, Higham & Higham 2021, "BHH"; Milakov & Gimelshein
+// 2018; Higham, "Accuracy and Stability of Numerical Algorithms", 2nd ed., ch. 3-4 for gamma_k).
+// Bounds are first-order factors K (units of the accumulation format's u) turned into
+// gamma_K = K u / (1 - K u), plus an absolute floor for underflow, plus the final rounding to the
+// storage format when it is narrower than the accumulation format.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "softcheck/contract.hpp"
+
+namespace softcheck {
+
+struct RowBound {
+  std::vector<double> abs;      // |got_j - exact_j| <= abs[j], in absolute terms
+  std::vector<double> factor;   // K_j, the first-order factor in units of u(accum)
+  double sum_abs = 0;           // |sum_j got_j - 1| <= sum_abs
+  std::string derivation;       // the formula with its factors, for failure messages
+};
+
+// gamma_K = K u / (1 - K u) (Higham, "Accuracy and Stability of Numerical Algorithms", 2nd ed.,
+// Lemma 3.1); +inf once K u >= 1, where no first-order bound exists.
+double gamma_bound(double k, double u);
+
+// Largest / smallest finite entry of a row (-inf / +inf when it has none).
+double finite_max(std::span<const double> x);
+double finite_min(std::span<const double> x);
+
+// Height of the denominator's summation tree (error-model.md: serial n - 1, pairwise log2 n,
+// k lanes then a tree n/k - 1 + log2 k, compensated ~2).
+double summation_height(const Contract& c, std::size_t n);
+
+// Softmax bound for one row x (exact inputs) given the exact outputs p (rounded to double, which
+// is ample for a tolerance). Valid where the row is inside the contract's domain and finite
+// entries exist; -inf entries have exact 0 outputs and bound 0.
+RowBound softmax_row_bound(const Contract& c, std::span<const double> x,
+                           std::span<const double> p_exact);
+
+// Whether the row lies in the kernel's declared domain (properties discard rows outside it).
+bool in_domain(const Contract& c, std::span<const double> x);
+
+}  // namespace softcheck

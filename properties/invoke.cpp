@@ -1,0 +1,60 @@
+#include "properties/invoke.hpp"
+
+#include <limits>
+#include <stdexcept>
+
+namespace softcheck {
+
+std::string_view name_of(CallStatus s) {
+  switch (s) {
+    case CallStatus::ok: return "ok";
+    case CallStatus::crashed: return "crashed";
+    case CallStatus::timed_out: return "timed_out";
+    case CallStatus::out_of_bounds: return "out_of_bounds";
+    case CallStatus::wrote_input: return "wrote_input";
+    case CallStatus::left_unwritten: return "left_unwritten";
+  }
+  return "?";
+}
+
+Outputs allocate_outputs(const Call& call) {
+  // Outputs start as NaN so that an element the kernel never writes cannot pass for a result.
+  const double poison = std::numeric_limits<double>::quiet_NaN();
+  Outputs o;
+  o.y = Buffer(call.dtype, call.rows * call.cols);
+  for (std::size_t i = 0; i < o.y.size(); ++i) o.y.set(i, poison);
+  if (call.op == Op::cross_entropy) {
+    o.loss = Buffer(call.dtype, call.rows);
+    for (std::size_t i = 0; i < o.loss.size(); ++i) o.loss.set(i, poison);
+  }
+  return o;
+}
+
+void run_entry(const Kernel& kernel, const Call& c, void* y, void* loss) {
+  const KernelEntry& e = kernel.contract.op == c.op ? kernel.entry
+                                                     : throw std::logic_error("op mismatch");
+  switch (c.op) {
+    case Op::softmax:
+    case Op::log_softmax:
+      std::get<RowwiseFn>(e)(c.a.data(), y, c.rows, c.cols);
+      return;
+    case Op::softmax_temp:
+      std::get<TemperatureFn>(e)(c.a.data(), y, c.rows, c.cols, c.tau);
+      return;
+    case Op::softmax_backward:
+      std::get<BackwardFn>(e)(c.a.data(), c.b.data(), y, c.rows, c.cols);
+      return;
+    case Op::cross_entropy:
+      std::get<CrossEntropyFn>(e)(c.a.data(), c.labels.data(), loss, y, c.rows, c.cols);
+      return;
+  }
+}
+
+CallResult InProcessInvoker::call(const Kernel& kernel, const Call& c) const {
+  CallResult r;
+  r.out = allocate_outputs(c);
+  run_entry(kernel, c, r.out.y.data(), c.op == Op::cross_entropy ? r.out.loss.data() : nullptr);
+  return r;
+}
+
+}  // namespace softcheck

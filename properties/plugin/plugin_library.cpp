@@ -1,0 +1,246 @@
+#include "properties/plugin/plugin_library.hpp"
+
+#include <dlfcn.h>
+#include <fmt/format.h>
+#include <link.h>
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include "softcheck/kernel_abi.h"
+
+namespace softcheck {
+namespace {
+
+// "a, b, c": the accepted spellings of an enum, for error messages. The enums of include/softcheck
+// are dense from 0 and name_of answers "?" past the last one.
+template <typename E>
+std::string accepted_names() {
+  std::string s;
+  for (int i = 0;; ++i) {
+    const std::string_view n = name_of(static_cast<E>(i));
+    if (n == "?") break;
+    if (i) s += ", ";
+    s += n;
+  }
+  return s;
+}
+
+std::string dl_error() {
+  const char* e = dlerror();
+  return e ? e : "unknown dynamic loader error";
+}
+
+// The file a code or data address belongs to, or "" if it lies in no loaded object.
+std::string object_of(const void* addr) {
+  Dl_info info{};
+  if (dladdr(addr, &info) == 0 || info.dli_fname == nullptr) return "";
+  return info.dli_fname;
+}
+
+// Parses an optional descriptor string field; NULL keeps `fallback`.
+template <typename E, typename Parse>
+E parse_field(const std::string& where, const char* field, const char* value, E fallback,
+              Parse parse) {
+  if (value == nullptr) return fallback;
+  if (auto e = parse(std::string_view(value))) return *e;
+  throw PluginError(fmt::format("{}: unknown {} '{}' (expected one of: {})", where, field, value,
+                                accepted_names<E>()));
+}
+
+Kernel kernel_from_desc(const std::string& lib, std::size_t i, const softcheck_kernel_desc& d) {
+  const std::string where = fmt::format("plugin '{}', softcheck_kernels() entry #{}{}", lib, i,
+                                        d.name ? fmt::format(" '{}'", d.name) : std::string());
+  if (d.name == nullptr || d.name[0] == '\0') throw PluginError(where + ": name is missing");
+  if (d.op == nullptr) throw PluginError(where + ": op is missing");
+  if (d.dtype == nullptr) throw PluginError(where + ": dtype is missing");
+  const Op op = parse_field<Op>(where, "op", d.op, Op::softmax, parse_op);
+  const DType dtype = parse_field<DType>(where, "dtype", d.dtype, DType::f32, parse_dtype);
+
+  Contract c = plugin_contract(op, dtype);
+  c.name = d.name;
+  c.accum = parse_field<DType>(where, "accum", d.accum, c.accum, parse_dtype);
+  c.algorithm =
+      parse_field<Algorithm>(where, "algorithm", d.algorithm, c.algorithm, parse_algorithm);
+  c.summation =
+      parse_field<Summation>(where, "summation", d.summation, c.summation, parse_summation);
+  c.all_masked = parse_field<MaskedRowPolicy>(where, "all_masked", d.all_masked, c.all_masked,
+                                              parse_masked_row_policy);
+  if (c.summation == Summation::k_lane) {
+    if (d.lanes < 2)
+      throw PluginError(
+          fmt::format("{}: summation k_lane needs lanes >= 2, got {}", where, d.lanes));
+    c.lanes = d.lanes;
+  } else if (d.lanes != 0 && d.lanes != 1) {
+    throw PluginError(fmt::format("{}: lanes = {} given for summation {} (only k_lane has lanes)",
+                                  where, d.lanes, name_of(c.summation)));
+  }
+  if (!std::isfinite(d.exp_ulps) || d.exp_ulps < 0)
+    throw PluginError(
+        fmt::format("{}: exp_ulps must be finite and >= 0, got {}", where, d.exp_ulps));
+  if (d.exp_ulps > 0) c.exp_ulps = d.exp_ulps;
+  if (d.flushes_subnormals != 0 && d.flushes_subnormals != 1)
+    throw PluginError(
+        fmt::format("{}: flushes_subnormals must be 0 or 1, got {}", where, d.flushes_subnormals));
+  c.flushes_subnormals = d.flushes_subnormals == 1;
+  if (d.monotone_exp != 0 && d.monotone_exp != 1)
+    throw PluginError(
+        fmt::format("{}: monotone_exp must be 0 or 1, got {}", where, d.monotone_exp));
+  c.monotone_exp = d.monotone_exp == 1;
+
+  void* fn = reinterpret_cast<void*>(d.fn);
+  if (fn == nullptr) throw PluginError(where + ": fn is NULL");
+  if (object_of(fn).empty())
+    throw PluginError(fmt::format("{}: fn = {} points into no loaded library", where, fn));
+
+  // The naming convention dtype_op_algorithm__isa puts the instruction set after "__".
+  const std::string name = c.name;
+  if (auto sep = name.rfind("__"); sep != std::string::npos && sep + 2 < name.size())
+    c.isa = name.substr(sep + 2);
+  c.summary = fmt::format("plugin {}", lib);
+  return Kernel{std::move(c), entry_for(op, fn)};
+}
+
+}  // namespace
+
+Contract plugin_contract(Op op, DType dtype) {
+  Contract c;
+  c.op = op;
+  c.dtype = dtype;
+  c.accum = dtype == DType::f64 ? DType::f64 : DType::f32;
+  c.algorithm = Algorithm::shifted;
+  c.summation = Summation::serial;
+  c.all_masked = MaskedRowPolicy::nan;
+  c.flushes_subnormals = false;
+  // Not claimed unless declared: an exp within 4 ulps covers vectorised expf polynomials (typically
+  // 1-3 ulps), and a polynomial exp need not be monotone (style.md, Highway's contracts).
+  c.exp_ulps = 4.0;
+  c.monotone_exp = false;
+  c.isa = "plugin";
+  return c;
+}
+
+KernelEntry entry_for(Op op, void* fn) {
+  switch (op) {
+    case Op::softmax:
+    case Op::log_softmax:
+      return reinterpret_cast<RowwiseFn>(fn);
+    case Op::softmax_temp:
+      return reinterpret_cast<TemperatureFn>(fn);
+    case Op::softmax_backward:
+      return reinterpret_cast<BackwardFn>(fn);
+    case Op::cross_entropy:
+      return reinterpret_cast<CrossEntropyFn>(fn);
+  }
+  throw std::logic_error("entry_for: unknown op");
+}
+
+PluginLibrary PluginLibrary::open(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (path.empty()) throw PluginError("cannot load plugin: empty library path");
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (!fs::exists(st))
+    throw PluginError(fmt::format("cannot load plugin '{}': no such file", path));
+  if (fs::is_directory(st))
+    throw PluginError(fmt::format("cannot load plugin '{}': is a directory", path));
+  // dlopen searches LD_LIBRARY_PATH and the system directories for names without '/'; the user
+  // named a file, so anchor it.
+  const std::string target = path.find('/') == std::string::npos ? "./" + path : path;
+  dlerror();
+  void* handle = dlopen(target.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
+    const std::string e = dl_error();
+    const bool not_elf = e.find("invalid ELF header") != std::string::npos ||
+                         e.find("file too short") != std::string::npos;
+    throw PluginError(fmt::format("cannot load plugin '{}': {}{}", path, e,
+                                  not_elf ? " (not a shared object)" : ""));
+  }
+  return PluginLibrary(path, std::shared_ptr<void>(handle, [](void* h) { dlclose(h); }));
+}
+
+void* PluginLibrary::symbol_address(const std::string& symbol) const {
+  dlerror();
+  void* addr = dlsym(handle_.get(), symbol.c_str());
+  if (addr == nullptr) return nullptr;
+  // dlsym also searches the library's dependencies (libc, libm...): `--symbol expf` must not check
+  // libm's expf. Accept only symbols defined in the plugin file itself.
+  link_map* lm = nullptr;
+  if (dlinfo(handle_.get(), RTLD_DI_LINKMAP, &lm) == 0 && lm != nullptr && lm->l_name != nullptr) {
+    const std::string owner = object_of(addr);
+    if (!owner.empty() && owner != lm->l_name)
+      throw PluginError(fmt::format("plugin '{}': symbol '{}' is defined in {}, not in the plugin",
+                                    path_, symbol, owner));
+  }
+  return addr;
+}
+
+Kernel PluginLibrary::kernel(const std::string& symbol, Contract contract) const {
+  void* addr = symbol_address(symbol);
+  if (addr == nullptr) {
+    std::string msg = fmt::format("plugin '{}' has no symbol '{}' ({})", path_, symbol, dl_error());
+    if (has_descriptor()) {
+      std::string names;
+      try {
+        for (const Kernel& k : kernels()) names += (names.empty() ? "" : ", ") + k.contract.name;
+      } catch (const PluginError& e) {
+        names = fmt::format("(unreadable: {})", e.what());
+      }
+      msg += fmt::format("; its {}() list has: {}", SOFTCHECK_KERNELS_SYMBOL, names);
+    } else {
+      msg += "; is the function declared with SOFTCHECK_EXPORT (and extern \"C\" in C++)?";
+    }
+    throw PluginError(msg);
+  }
+  if (contract.name.empty()) contract.name = symbol;
+  if (contract.summary.empty()) contract.summary = fmt::format("plugin {}:{}", path_, symbol);
+  const Op op = contract.op;
+  return Kernel{std::move(contract), entry_for(op, addr)};
+}
+
+bool PluginLibrary::has_descriptor() const {
+  try {
+    return symbol_address(SOFTCHECK_KERNELS_SYMBOL) != nullptr;
+  } catch (const PluginError&) {
+    return false;  // only a dependency of the plugin defines it
+  }
+}
+
+std::vector<Kernel> PluginLibrary::kernels() const {
+  void* addr = symbol_address(SOFTCHECK_KERNELS_SYMBOL);
+  if (addr == nullptr)
+    throw PluginError(
+        fmt::format("plugin '{}' exports no {}() list of kernels; name a kernel with --symbol, "
+                    "--op and --dtype",
+                    path_, SOFTCHECK_KERNELS_SYMBOL));
+  using ListFn = const softcheck_kernel_list* (*)(void);
+  const softcheck_kernel_list* list = reinterpret_cast<ListFn>(addr)();
+  const std::string where = fmt::format("plugin '{}': {}()", path_, SOFTCHECK_KERNELS_SYMBOL);
+  if (list == nullptr) throw PluginError(where + " returned NULL");
+  if (list->abi_version != SOFTCHECK_ABI_VERSION)
+    throw PluginError(fmt::format(
+        "{} has abi_version {}, this softcheck reads version {}: rebuild the plugin against this "
+        "softcheck's kernel_abi.h",
+        where, list->abi_version, SOFTCHECK_ABI_VERSION));
+  if (list->count == 0) throw PluginError(where + " lists no kernels");
+  // A garbage count would have us walk arbitrary memory; no plugin lists this many kernels.
+  constexpr uint32_t kMaxKernels = 1u << 16;
+  if (list->count > kMaxKernels)
+    throw PluginError(fmt::format("{} claims {} kernels (more than {}): corrupt list?", where,
+                                  list->count, kMaxKernels));
+  if (list->kernels == nullptr)
+    throw PluginError(fmt::format("{} has count {} but kernels is NULL", where, list->count));
+
+  std::vector<Kernel> out;
+  std::set<std::string> seen;
+  for (uint32_t i = 0; i < list->count; ++i) {
+    Kernel k = kernel_from_desc(path_, i, list->kernels[i]);
+    if (!seen.insert(k.contract.name).second)
+      throw PluginError(fmt::format("{}: kernel name '{}' appears twice", where, k.contract.name));
+    out.push_back(std::move(k));
+  }
+  return out;
+}
+
+}  // namespace softcheck

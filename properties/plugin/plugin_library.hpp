@@ -1,0 +1,62 @@
+// Loading plugin kernels from a shared library (the C ABI of include/softcheck/kernel_abi.h).
+//
+// A PluginLibrary owns the dlopen handle; the Kernels it hands out hold raw entry points into the
+// library, so they are valid only while some PluginLibrary copy of that library is alive (copies
+// share the handle). Loading runs the library's initialisers and softcheck_kernels() in this
+// process; only kernel calls are isolated (IsolatedInvoker).
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "softcheck/kernel.hpp"
+
+namespace softcheck {
+
+// Every loading problem (missing file, not a shared object, missing symbol, malformed descriptor).
+// The CLI maps it to exit status 2.
+class PluginError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The contract a careful kernel of this op and dtype should meet: accumulation in the storage
+// format for f32/f64 and in f32 for f16/bf16 (error-model.md: accumulating in a 16-bit format is a
+// defect), max-shifted algorithm, serial sum, exp within 4 ulps, all -inf rows give NaN, no
+// flushing of subnormals, monotone exp not claimed. The defaults of the descriptor's NULL/0
+// fields, matching those of the CLI's contract flags (cli/plugin_kernels.hpp).
+Contract plugin_contract(Op op, DType dtype);
+
+class PluginLibrary {
+ public:
+  // dlopen(path, RTLD_NOW | RTLD_LOCAL). A path without '/' names a file in the working directory,
+  // never one found through the library search path.
+  static PluginLibrary open(const std::string& path);
+
+  const std::string& path() const { return path_; }
+
+  // The entry point `symbol`, called as contract.op dictates. An empty contract.name becomes the
+  // symbol name.
+  Kernel kernel(const std::string& symbol, Contract contract) const;
+
+  bool has_descriptor() const;
+  // The kernels listed by softcheck_kernels(), validated (abi version, names parse, entry non-null
+  // and inside a loaded library, names unique). Throws PluginError if the library exports no list.
+  std::vector<Kernel> kernels() const;
+
+ private:
+  PluginLibrary(std::string path, std::shared_ptr<void> handle)
+      : path_(std::move(path)), handle_(std::move(handle)) {}
+  void* symbol_address(const std::string& symbol) const;  // nullptr if absent
+
+  std::string path_;
+  std::shared_ptr<void> handle_;  // dlclose on the last copy
+};
+
+// The KernelEntry alternative that `op` is called through, holding `fn` (a dlsym result).
+KernelEntry entry_for(Op op, void* fn);
+
+}  // namespace softcheck

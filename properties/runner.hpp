@@ -1,0 +1,60 @@
+// Runs properties on a kernel with RapidCheck (generation, shrinking, coverage) and turns the
+// results into outcomes that tests, the CLI and reports share. Outcomes follow benchdnn's states.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "properties/invoke.hpp"
+#include "properties/property.hpp"
+
+namespace softcheck {
+
+// CI runs with this fixed seed; SOFTCHECK_SEED (tests) or --seed (CLI) changes it.
+inline constexpr uint64_t kDefaultSeed = 0x50f7c4ec;
+
+struct RunConfig {
+  uint64_t seed = kDefaultSeed;
+  int cases = 100;         // successful cases per property
+  int max_size = 100;      // RapidCheck size ramp
+  std::size_t max_cols = 100000;
+  bool shrink = true;
+  // Shrinking stops (keeping the smallest failure so far) this long after the first failure; each
+  // shrink step calls the kernel and the oracle, which is slow on long rows.
+  double shrink_seconds = 10;
+  // The command line that reruns a property, without --property/--seed (those are appended);
+  // e.g. "build/bin/softcheck check --kernel f32_softmax_shifted__scalar".
+  std::string repro_prefix;
+};
+
+enum class Verdict { passed, failed, skipped, gave_up };
+std::string_view name_of(Verdict v);
+
+struct PropertyOutcome {
+  std::string kernel;
+  std::string property;
+  Verdict verdict = Verdict::passed;
+  int cases = 0;             // successful cases before the verdict
+  std::string message;       // failure: the shrunk counterexample's report; skipped/gave_up: why
+  std::string repro;         // one line that reproduces this outcome
+  uint64_t seed = 0;
+  std::map<std::string, int> coverage;  // RC_TAG/RC_CLASSIFY tags -> cases
+  double seconds = 0;
+};
+
+PropertyOutcome run_property(const Kernel& kernel, const Property& property,
+                             const Invoker& invoker, const RunConfig& config);
+
+// Every property that applies to the kernel's contract (optionally only those named `only`).
+std::vector<PropertyOutcome> check_kernel(const Kernel& kernel, const Invoker& invoker,
+                                          const RunConfig& config, const std::string& only = "");
+
+// Seed from SOFTCHECK_SEED ("random" draws one and prints it), else kDefaultSeed.
+uint64_t seed_from_environment();
+
+// Multi-line human-readable outcome (verdict, cases, coverage, message, seed, repro).
+std::string format_outcome(const PropertyOutcome& o);
+
+}  // namespace softcheck

@@ -1,0 +1,211 @@
+#include "reports/cell_stats.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "oracles/metrics.hpp"
+
+namespace softcheck::reports {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+// A finite stand-in for an unbounded ratio (JSON has no infinity): an error where the bound is 0.
+constexpr double kUnbounded = 1e300;
+
+bool same_output(double got, double want) {
+  if (std::isnan(want)) return std::isnan(got);
+  return got == want;
+}
+
+}  // namespace
+
+double usable_bound(double factor, double bound_abs, double u_accum) {
+  if (factor * u_accum >= 1 || !(bound_abs >= 0)) return kInf;
+  return bound_abs;
+}
+
+int kind_rank(const std::string& kind) {
+  if (kind == "class_mismatch") return 3;
+  if (kind == "policy") return 2;
+  if (kind == "over_bound") return 1;
+  return 0;
+}
+
+double percentile(std::vector<double>& v, double q) {
+  if (v.empty()) return 0;
+  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
+  const auto k = std::clamp<std::size_t>(rank, 1, v.size()) - 1;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+CellAccumulator::CellAccumulator(const Contract& c, const OpAdapter& adapter)
+    : c_(c), adapter_(adapter), u_accum_(unit_roundoff(c.accum)) {}
+
+void CellAccumulator::consider(const WorstElement& e, bool& row_changed) {
+  // Strictly worse only: ties keep the earlier element (deterministic, shard-independent).
+  if (have_worst_) {
+    const int a = kind_rank(e.kind), b = kind_rank(worst_.kind);
+    if (a < b || (a == b && !(e.tightness > worst_.tightness))) return;
+  }
+  worst_ = e;
+  have_worst_ = true;
+  row_changed = true;
+}
+
+void CellAccumulator::add_row(std::size_t row, std::span<const double> x, std::span<const double> got) {
+  const DType out = c_.dtype;
+  const std::size_t n = x.size();
+  bool row_changed = false;
+  bool any_finite = false;
+  double lo = kInf, hi = -kInf;
+  for (double v : x)
+    if (std::isfinite(v)) any_finite = true, lo = std::min(lo, v), hi = std::max(hi, v);
+
+  if (!any_finite) {  // only -inf: the contract's all-masked policy decides
+    ++specials_.all_masked_rows;
+    const std::optional<double> want = adapter_.all_masked_output(c_, n);
+    if (!want) return;
+    for (std::size_t j = 0; j < n; ++j) {
+      if (same_output(got[j], *want)) continue;
+      ++specials_.all_masked_wrong;
+      WorstElement e;
+      e.kind = "policy";
+      e.row = row;
+      e.index = j;
+      e.got = got[j];
+      e.exact = e.expected = *want;
+      consider(e, row_changed);
+      break;
+    }
+    if (row_changed) worst_x_.assign(x.begin(), x.end());
+    return;
+  }
+
+  const RowReference ref = adapter_.reference(x, out);
+  const RowBound bound = adapter_.bound(c_, x, ref);
+  spread_sum_ += hi - lo;
+  ++spread_rows_;
+  double row_sum = 0;
+  std::size_t row_count = 0;
+  for (std::size_t j = 0; j < n; ++j) {
+    WorstElement e;
+    e.row = row;
+    e.index = j;
+    e.got = got[j];
+    if (x[j] == -kInf) {  // a mask: exactly the masked output, not a rounding question
+      ++specials_.masked;
+      e.exact = e.expected = adapter_.masked_output();
+      if (!same_output(got[j], e.exact)) {
+        ++specials_.masked_wrong;
+        e.kind = "policy";
+        consider(e, row_changed);
+      }
+      continue;
+    }
+    const oracle::ErrorMetrics m = oracle::compare(got[j], ref.exact[j], out);
+    e.exact = ref.exact_d[j];
+    e.expected = ref.rounded[j];
+    e.bound_abs = bound.abs[j];
+    if (m.class_mismatch) {
+      ++specials_.class_mismatch;
+      e.kind = "class_mismatch";
+      consider(e, row_changed);
+      continue;
+    }
+    if (!std::isfinite(got[j])) continue;  // same non-finite class as the exact value: nothing to measure
+    if (got[j] == 0 && ref.rounded[j] != 0) ++specials_.flushed_to_zero;
+    if (got[j] != 0 && std::fabs(got[j]) < min_normal(out)) ++specials_.subnormal_outputs;
+    e.ulps_exact = m.ulps_vs_exact;
+    e.ulps_rounded = m.ulps_vs_rounded;
+    e.abs = m.abs;
+    // A first-order bound with K u >= 1 claims nothing (gamma_K is then negative or infinite):
+    // counted as vacuous, never as a failure of the kernel.
+    e.bound_abs = usable_bound(bound.factor[j], bound.abs[j], u_accum_);
+    const bool vacuous = std::isinf(e.bound_abs);
+    if (vacuous) ++vacuous_;
+    e.tightness = vacuous || m.abs == 0 ? 0 : (bound.abs[j] > 0 ? m.abs / bound.abs[j] : kUnbounded);
+    e.kind = !vacuous && m.abs > bound.abs[j] ? "over_bound" : "within";
+    ulps_exact_.push_back(m.ulps_vs_exact);
+    ulps_rounded_.push_back(m.ulps_vs_rounded);
+    // Relative error where it means something: below the smallest normal the absolute floor of the
+    // bound governs, and an output that underflows to 0 has relative error 1 by definition.
+    if (std::fabs(ref.exact_d[j]) >= min_normal(out)) rel_max_ = std::max(rel_max_, std::min(m.rel, kUnbounded));
+    abs_max_ = std::max(abs_max_, m.abs);
+    k_max_ = std::max(k_max_, bound.factor[j]);
+    if (e.kind == "over_bound") ++over_bound_;
+    const double bound_ulps = e.bound_abs / oracle::ulp_of_exact(ref.exact[j], out);
+    if (!vacuous && e.tightness > tight_) {
+      tight_ = e.tightness;
+      tight_obs_ = m.ulps_vs_exact;
+      tight_bound_ = bound_ulps;
+    }
+    if (bound_ulps <= kBiasMaxBoundUlps) {
+      row_sum += m.signed_ulps;
+      signed_sum_ += m.signed_ulps;
+      signed_sq_ += m.signed_ulps * m.signed_ulps;
+      ++signed_n_;
+      ++row_count;
+    }
+    consider(e, row_changed);
+  }
+  if (row_count > 0) {
+    row_sums_.push_back(row_sum);
+    row_counts_.push_back(row_count);
+  }
+  if (row_changed) worst_x_.assign(x.begin(), x.end());
+}
+
+void CellAccumulator::finish(CellResult& cell) const {
+  const std::size_t n = ulps_exact_.size();
+  cell.elements = n;
+  auto summarise = [](std::vector<double> v) {
+    ErrorSummary s;
+    if (v.empty()) return s;
+    double sum = 0;
+    for (double e : v) sum += e, s.max = std::max(s.max, e);
+    s.mean = sum / static_cast<double>(v.size());
+    s.p99 = percentile(v, 0.99);
+    return s;
+  };
+  cell.ulps_exact = summarise(ulps_exact_);
+  cell.ulps_rounded = summarise(ulps_rounded_);
+  cell.rel_max = rel_max_;
+  cell.abs_max = abs_max_;
+  cell.bound_k_max = k_max_;
+  cell.tightness = std::max(tight_, 0.0);
+  cell.tight_observed_ulps = tight_obs_;
+  cell.tight_bound_ulps = tight_bound_;
+  cell.over_bound = over_bound_;
+  cell.vacuous_bound = vacuous_;
+  cell.spread_mean = spread_rows_ ? spread_sum_ / static_cast<double>(spread_rows_) : 0;
+  cell.specials = specials_;
+  cell.worst = worst_;
+
+  Bias& b = cell.bias;
+  b.rows = row_sums_.size();
+  b.elements = signed_n_;
+  if (signed_n_ > 0) {
+    const double N = static_cast<double>(signed_n_);
+    b.mean_signed_ulps = signed_sum_ / N;
+    b.sd_ulps = std::sqrt(std::max(0.0, signed_sq_ / N - b.mean_signed_ulps * b.mean_signed_ulps));
+  }
+  if (b.rows >= 2) {
+    // Cluster-robust variance of the mean (rows are clusters: the outputs of a row share its
+    // denominator's rounding error, so they are not independent samples):
+    // V = R / (R - 1) * sum_r (S_r - mean n_r)^2 / N^2.
+    const double R = static_cast<double>(b.rows), N = static_cast<double>(signed_n_);
+    double ss = 0;
+    for (std::size_t r = 0; r < row_sums_.size(); ++r) {
+      const double d = row_sums_[r] - b.mean_signed_ulps * static_cast<double>(row_counts_[r]);
+      ss += d * d;
+    }
+    const double var = R / (R - 1) * ss / (N * N);
+    if (var > 0) b.z = b.mean_signed_ulps / std::sqrt(var);
+    else b.z = b.mean_signed_ulps == 0 ? 0.0 : std::copysign(1e9, b.mean_signed_ulps);
+    *b.z = std::clamp(*b.z, -1e9, 1e9);
+  }
+}
+
+}  // namespace softcheck::reports

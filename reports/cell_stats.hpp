@@ -1,0 +1,61 @@
+// Error statistics of one sweep cell, accumulated row by row: ulps in both conventions, relative and
+// absolute error, the bound and its tightness, the bias z-score, special-value outcomes, and the
+// worst element with the row it came from.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "reports/op_adapter.hpp"
+#include "reports/report.hpp"
+
+namespace softcheck::reports {
+
+class CellAccumulator {
+ public:
+  CellAccumulator(const Contract& c, const OpAdapter& adapter);
+
+  // One row of logits x (inside the contract's domain) and the kernel's outputs for it.
+  // `row` is the row's number in the cell (for the worst case and its replay).
+  void add_row(std::size_t row, std::span<const double> x, std::span<const double> got);
+
+  // Fills the statistics fields of `cell` (its key, rows and domain counts are the caller's).
+  void finish(CellResult& cell) const;
+  // The worst element's row and measurements (x empty when no row was measured).
+  const std::vector<double>& worst_row() const { return worst_x_; }
+  const WorstElement& worst() const { return worst_; }
+
+ private:
+  void consider(const WorstElement& e, bool& row_changed);
+
+  const Contract& c_;
+  const OpAdapter& adapter_;
+  double u_accum_;
+  std::size_t vacuous_ = 0;
+  std::vector<double> ulps_exact_, ulps_rounded_;
+  double rel_max_ = 0, abs_max_ = 0, k_max_ = 0, tight_ = -1, tight_obs_ = 0, tight_bound_ = 0;
+  std::size_t over_bound_ = 0;
+  double spread_sum_ = 0;
+  std::size_t spread_rows_ = 0;
+  // Bias: per-row sums of signed ulps and counts (rows are the clusters of the z-score).
+  std::vector<double> row_sums_;
+  std::vector<std::size_t> row_counts_;
+  double signed_sum_ = 0, signed_sq_ = 0;
+  std::size_t signed_n_ = 0;
+  SpecialCounts specials_;
+  WorstElement worst_;
+  bool have_worst_ = false;
+  std::vector<double> worst_x_;
+};
+
+// The bound of one output as the sweep applies it: +inf where the first-order bound is vacuous
+// (K u >= 1, where gamma_K = K u / (1 - K u) is negative or infinite and claims nothing).
+double usable_bound(double factor, double bound_abs, double u_accum);
+
+// Nearest-rank percentile (q in (0, 1]) of v; 0 for an empty v. Reorders v.
+double percentile(std::vector<double>& v, double q);
+
+// Rank of a worst-element kind: class_mismatch 3, policy 2, over_bound 1, within 0.
+int kind_rank(const std::string& kind);
+
+}  // namespace softcheck::reports

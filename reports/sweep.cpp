@@ -1,0 +1,192 @@
+#include "reports/sweep.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cli/contract_json.hpp"
+#include "properties/error_bound.hpp"
+#include "reports/cell_stats.hpp"
+#include "reports/families.hpp"
+#include "reports/op_adapter.hpp"
+
+namespace softcheck::reports {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// A first call on the calling thread, so lazily initialised dispatch (Highway picks its target on
+// the first call) is settled before worker threads call the kernel concurrently.
+void warm_up(const Kernel& k, const OpAdapter& a, const Invoker& invoker) {
+  const std::vector<double> x{0.0, 1.0, -1.0, 0.5};
+  (void)invoker.call(k, a.make_call(k.contract, x, 1, x.size()));
+}
+
+}  // namespace
+
+CellRun run_cell(const Kernel& kernel, const Plan& plan, const std::string& family,
+                 std::size_t cols, std::size_t plan_position, const Invoker& invoker) {
+  const Contract& c = kernel.contract;
+  const OpAdapter* adapter = adapter_for(c.op);
+  if (!adapter) throw std::invalid_argument("run_cell: no adapter for " + std::string(name_of(c.op)));
+  CellRun run;
+  CellResult& cell = run.cell;
+  cell.family = family;
+  cell.cols = cols;
+  cell.seed = cell_seed(plan, family, cols);
+  cell.rows = rows_for(plan, cols);
+  const std::vector<double> x = draw_family(c, family, cell.rows, cols, cell.seed);
+
+  // Rows outside the contract's domain are not the kernel's business: counted, not measured.
+  std::vector<std::size_t> live;
+  std::vector<double> xs;
+  for (std::size_t r = 0; r < cell.rows; ++r) {
+    const std::span<const double> row(x.data() + r * cols, cols);
+    if (!in_domain(c, row)) {
+      ++cell.rows_out_of_domain;
+      continue;
+    }
+    live.push_back(r);
+    xs.insert(xs.end(), row.begin(), row.end());
+  }
+  CellAccumulator acc(c, *adapter);
+  if (!live.empty()) {
+    const CallResult r = invoker.call(kernel, adapter->make_call(c, xs, live.size(), cols));
+    if (!r.ok()) {
+      cell.call_error = fmt::format("{}: {}", name_of(r.status), r.reason);
+    } else {
+      const std::vector<double> y = r.out.y.values();
+      for (std::size_t i = 0; i < live.size(); ++i)
+        acc.add_row(live[i], std::span<const double>(xs.data() + i * cols, cols),
+                    std::span<const double>(y.data() + i * cols, cols));
+    }
+  }
+  acc.finish(cell);
+
+  WorstCase& w = run.worst;
+  const WorstElement& e = cell.worst;
+  w.kernel = c.name;
+  w.op = c.op;
+  w.dtype = c.dtype;
+  w.family = family;
+  w.cols = cols;
+  w.seed = cell.seed;
+  w.plan_position = plan_position;
+  w.row = e.row;
+  w.index = e.index;
+  w.kind = e.kind;
+  w.got = e.got;
+  w.exact = e.exact;
+  w.expected = e.expected;
+  w.ulps_exact = e.ulps_exact;
+  w.ulps_rounded = e.ulps_rounded;
+  w.abs = e.abs;
+  w.bound_abs = e.bound_abs;
+  w.tightness = e.tightness;
+  w.x = acc.worst_row();
+  return run;
+}
+
+KernelReport make_kernel_report(const Kernel& kernel, std::vector<CellRun> cells) {
+  KernelReport k;
+  k.name = kernel.contract.name;
+  k.contract = cli::contract_to_json(kernel.contract);
+  k.op = kernel.contract.op;
+  k.dtype = kernel.contract.dtype;
+  if (const OpAdapter* a = adapter_for(k.op)) k.bound = std::string(a->error_measure());
+  for (CellRun& r : cells) {
+    if (!r.worst.x.empty() && (!k.worst || worse_than(r.worst, *k.worst))) k.worst = std::move(r.worst);
+    k.cells.push_back(std::move(r.cell));
+  }
+  compute_totals(k);
+  return k;
+}
+
+Report run_sweep(std::span<const Kernel> kernels, const SweepOptions& o) {
+  const auto start = std::chrono::steady_clock::now();
+  const InProcessInvoker in_process;
+  const Invoker& invoker = o.invoker ? *o.invoker : in_process;
+  Report report;
+  report.plan = o.plan;
+  report.shard = o.shard;
+
+  struct Job {
+    const Kernel* kernel;
+    std::vector<std::pair<std::size_t, std::size_t>> cells;  // (family index, cols index) in shard
+  };
+  std::vector<Job> jobs;
+  std::size_t number = 0, total = 0;
+  for (const Kernel& k : kernels) {
+    if (auto why = skip_reason(k.contract)) {
+      report.skipped.push_back({k.contract.name, std::string(name_of(k.contract.op)),
+                                std::string(name_of(k.contract.dtype)), *why});
+      continue;
+    }
+    Job job{&k, {}};
+    for (std::size_t f = 0; f < o.plan.families.size(); ++f)
+      for (std::size_t c = 0; c < o.plan.cols.size(); ++c, ++number)
+        if (o.shard.contains(number)) job.cells.emplace_back(f, c);
+    total += job.cells.size();
+    jobs.push_back(std::move(job));
+  }
+  if (o.progress) o.progress->begin(total, jobs.size());
+
+  for (const Job& job : jobs) {
+    const auto kernel_start = std::chrono::steady_clock::now();
+    const Kernel& kernel = *job.kernel;
+    warm_up(kernel, *adapter_for(kernel.contract.op), invoker);
+    std::vector<CellRun> runs(job.cells.size());
+    // Longest rows first, so the threads finish together.
+    std::vector<std::size_t> order(job.cells.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return o.plan.cols[job.cells[a].second] > o.plan.cols[job.cells[b].second];
+    });
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr error;
+    std::mutex error_mu;
+    auto worker = [&] {
+      for (;;) {
+        if (o.cancel && o.cancel->load()) return;
+        const std::size_t i = next.fetch_add(1);
+        if (i >= order.size()) return;
+        const auto [f, c] = job.cells[order[i]];
+        try {
+          runs[order[i]] = run_cell(kernel, o.plan, o.plan.families[f], o.plan.cols[c],
+                                    f * o.plan.cols.size() + c, invoker);
+        } catch (...) {
+          std::lock_guard lock(error_mu);
+          if (!error) error = std::current_exception();
+          next = order.size();
+          return;
+        }
+        if (o.progress) o.progress->cell_done();
+      }
+    };
+    const unsigned threads = std::max(1u, std::min<unsigned>(o.jobs, static_cast<unsigned>(order.size())));
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (std::thread& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
+    if (o.cancel && o.cancel->load()) throw Interrupted();
+    KernelReport k = make_kernel_report(kernel, std::move(runs));
+    const double secs = seconds_since(kernel_start);
+    if (o.progress) o.progress->kernel_done(k.name, k.cells.size(), k.totals.verdict, secs);
+    report.run["kernel_seconds"][k.name] = secs;
+    report.kernels.push_back(std::move(k));
+  }
+  if (o.progress) o.progress->end();
+  report.run["seconds"] = seconds_since(start);
+  report.run["jobs"] = o.jobs;
+  return report;
+}
+
+}  // namespace softcheck::reports
