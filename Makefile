@@ -24,7 +24,7 @@ bench: build
 # Sanitizer build of the unit tests (a second build dir), as CI runs it.
 asan: deps
 	cmake --preset asan
-	cmake --build --preset asan -j $(JOBS)
+	cmake --build --preset asan -j $(JOBS) --target unit_tests
 	ctest --test-dir build-asan --output-on-failure -j $(JOBS) -L unit
 
 clean:

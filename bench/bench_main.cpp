@@ -106,7 +106,13 @@ int main(int argc, char** argv) {
   const bool tabular = flag_set(argc, argv, "--benchmark_counters_tabular=true");
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  SummaryReporter reporter(tabular);
+  std::vector<std::string> f32_softmax;
+  for (const Subject& s : subjects) {
+    if (s.dtype == softcheck::DType::f32 && s.op == softcheck::Op::softmax) {
+      f32_softmax.push_back(s.name);
+    }
+  }
+  SummaryReporter reporter(tabular, f32_softmax);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   reporter.print_summary(stdout);
   benchmark::Shutdown();

@@ -23,10 +23,6 @@ bool parse(const std::string& name, std::string& subject, long& cols, std::strin
   return true;
 }
 
-bool is_f32_softmax(const std::string& subject) {
-  return subject == kBaselineName || subject.rfind("f32_softmax_", 0) == 0;
-}
-
 }  // namespace
 
 void SummaryReporter::ReportRuns(const std::vector<Run>& runs) {
@@ -43,9 +39,6 @@ void SummaryReporter::ReportRuns(const std::vector<Run>& runs) {
     double& best = items_per_second_[Key{subject, size, cols}];
     best = std::max(best, it->second.value);
     ++repetitions_;
-    if (std::find(subjects_.begin(), subjects_.end(), subject) == subjects_.end()) {
-      subjects_.push_back(subject);
-    }
   }
 }
 
@@ -54,9 +47,12 @@ void SummaryReporter::print_summary(std::FILE* out) const {
     const auto it = items_per_second_.find({subject, size, cols});
     return it == items_per_second_.end() ? 0.0 : it->second;
   };
-  std::vector<std::string> kernels;
-  for (const std::string& s : subjects_)
-    if (is_f32_softmax(s) && s != kBaselineName) kernels.push_back(s);
+  std::vector<std::string> kernels;  // those that ran
+  for (const std::string& s : f32_softmax_) {
+    bool ran = false;
+    for (const auto& [key, value] : items_per_second_) ran = ran || key.subject == s;
+    if (ran && s != kBaselineName && s != kStreamName) kernels.push_back(s);
+  }
 
   std::fprintf(out,
                "\n== softcheck_bench summary (single thread, ratios within this run; best of %.1f "

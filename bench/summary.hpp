@@ -11,14 +11,17 @@
 #include <map>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace softcheck::bench {
 
 class SummaryReporter : public benchmark::ConsoleReporter {
  public:
-  explicit SummaryReporter(bool tabular)
-      : benchmark::ConsoleReporter(tabular ? OO_ColorTabular : OO_Color) {}
+  // f32_softmax: the subjects of the ratio tables (f32 softmax kernels and peers), in order.
+  SummaryReporter(bool tabular, std::vector<std::string> f32_softmax)
+      : benchmark::ConsoleReporter(tabular ? OO_ColorTabular : OO_Color),
+        f32_softmax_(std::move(f32_softmax)) {}
   void ReportRuns(const std::vector<Run>& runs) override;
   void print_summary(std::FILE* out) const;
 

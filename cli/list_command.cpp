@@ -24,7 +24,7 @@ Runner add_list_command(CLI::App& app) {
                "accum", "algorithm", "summation", "lanes", "exp", "summary");
     for (const Kernel& k : builtin_kernels()) {
       const Contract& c = k.contract;
-      fmt::print("{:<40} {:<16} {:<5} {:<5} {:<13} {:<9} {:>5} {:>4}  {}\n", c.name, name_of(c.op),
+      fmt::print("{:<40} {:<16} {:<5} {:<5} {:<13} {:<9} {:>5} {:>4g}  {}\n", c.name, name_of(c.op),
                  name_of(c.dtype), name_of(c.accum), name_of(c.algorithm), name_of(c.summation),
                  c.lanes, c.exp_ulps, c.summary);
     }

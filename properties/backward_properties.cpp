@@ -8,13 +8,13 @@
 // format, so it sums to 1 only within rounding. Every identity is therefore checked against its
 // exact value for the y the kernel received (e.g. J 1 = y (1 - sum y), not 0), and the kernel's
 // error bound (error_bound_ops.hpp) is the only tolerance.
+#include <fmt/format.h>
+#include <rapidcheck.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
-
-#include <fmt/format.h>
-#include <rapidcheck.h>
 
 #include "oracles/gradient.hpp"
 #include "properties/error_bound_ops.hpp"
@@ -78,9 +78,10 @@ Case draw_case(const PropertyContext& ctx, std::size_t max_rows) {
 }
 
 std::string describe_case(const Case& cs, std::span<const double> dy) {
-  std::string s = fmt::format("input: {} y (softmax of the logits below, rounded once) and dy, "
-                              "rows={} cols={}",
-                              name_of(cs.dtype), cs.rows, cs.cols);
+  std::string s = fmt::format(
+      "input: {} y (softmax of the logits below, rounded once) and dy, "
+      "rows={} cols={}",
+      name_of(cs.dtype), cs.rows, cs.cols);
   for (std::size_t r = 0; r < cs.rows; ++r)
     s += fmt::format("\n    y[{}] = {}\n    dy[{}] = {}", r, hex_list(cs.y_row(r)), r,
                      hex_list(dy.subspan(r * cs.cols, cs.cols)));
@@ -125,8 +126,8 @@ void require_accurate(const PropertyContext& ctx, const Case& cs, std::span<cons
     const RowBound bound = softmax_backward_row_bound(c, y, dyr);
     // The report prints the logits y came from; y and dy follow the derivation.
     require_within_bounds(cs.logits, r, dx.subspan(r * cs.cols, cs.cols), ref, bound.abs, c.dtype,
-                          fmt::format("{}{}\n  y[{}] = {}\n  dy[{}] = {}", what, bound.derivation, r,
-                                      hex_list(y), r, hex_list(dyr)));
+                          fmt::format("{}{}\n  y[{}] = {}\n  dy[{}] = {}", what, bound.derivation,
+                                      r, hex_list(y), r, hex_list(dyr)));
   }
 }
 
@@ -146,8 +147,9 @@ void check_null_direction(const PropertyContext& ctx) {
        {1, rc::gen::just(-3.0)}});
   RC_TAG(c == 1 ? "dy = 1" : "dy = c 1");
   const std::vector<double> dy(cs.y.size(), round_to(cs.dtype, c));
-  require_accurate(ctx, cs, dy, call_backward(ctx, cs, cs.y, dy),
-                   fmt::format("backward(dy = {} 1) must be c y (1 - sum y) ~ 0 (J 1 = 0); ", hex(c)));
+  require_accurate(
+      ctx, cs, dy, call_backward(ctx, cs, cs.y, dy),
+      fmt::format("backward(dy = {} 1) must be c y (1 - sum y) ~ 0 (J 1 = 0); ", hex(c)));
 }
 
 double exact_dot_d(std::span<const double> a, std::span<const double> b) {
@@ -194,12 +196,14 @@ void check_symmetry(const PropertyContext& ctx) {
   right.insert(right.end(), v.begin(), v.end());
   const double diff = exact_dot_d(left, right);
   double tol = 0;
-  for (std::size_t j = 0; j < n; ++j) tol += std::fabs(u[j]) * bv.abs[j] + std::fabs(v[j]) * bu.abs[j];
+  for (std::size_t j = 0; j < n; ++j)
+    tol += std::fabs(u[j]) * bv.abs[j] + std::fabs(v[j]) * bu.abs[j];
   tol *= 1 + 0x1p-40;
   if (std::fabs(diff) <= tol) return;
   fail_case(fmt::format(
       "<u, backward(v)> - <backward(u), v> = {:.6g} exceeds {:.4g} = sum |u_j| bound_j(v) + "
-      "sum |v_j| bound_j(u) (J is symmetric)\n  <u, Jv> = {:.17g}, <Ju, v> = {:.17g}\n  bound: {}\n  "
+      "sum |v_j| bound_j(u) (J is symmetric)\n  <u, Jv> = {:.17g}, <Ju, v> = {:.17g}\n  bound: "
+      "{}\n  "
       "u = dy[0], v = dy[1]; Ju = {}\n  Jv = {}\n  {}",
       diff, tol, exact_dot_d(u, jv), exact_dot_d(ju, v), bv.derivation, hex_list(ju), hex_list(jv),
       describe_case(cs, uv)));
@@ -223,8 +227,8 @@ void check_sum_zero(const PropertyContext& ctx) {
     fail_case(fmt::format(
         "row {}: sum(dx) = {} ({:.6g}) but exactly <dy, y> (1 - sum y) = {:.6g}; |diff| {:.4g} > "
         "{:.4g} (sum of the componentwise bounds)\n  bound: {}\n  dx = {}\n  {}",
-        r, hex(sum), sum, expected, std::fabs(sum - expected), tol, bound.derivation,
-        hex_list(dxr), describe_case(cs, dy)));
+        r, hex(sum), sum, expected, std::fabs(sum - expected), tol, bound.derivation, hex_list(dxr),
+        describe_case(cs, dy)));
   }
 }
 
@@ -240,6 +244,10 @@ void check_shift_invariance(const PropertyContext& ctx) {
   double top = 0;
   for (double v : dy.x) top = std::max(top, std::fabs(v));
   RC_PRE(top > 0);
+  // dy on a grid of 2^-10 of its largest entry, so that dy + c stays exact for c up to 2^8 times
+  // that entry (at most 20 significant bits).
+  const double grid = std::ldexp(1.0, std::ilogb(top) - 10);
+  for (double& v : dy.x) v = round_to(cs.dtype, std::nearbyint(v / grid) * grid);
   const int e = std::ilogb(top) + *uniform(-3, 9);
   const auto c = exact_shift(dy, k, *rc::gen::element(1.0, -1.0) * std::ldexp(1.0, e));
   RC_PRE(c.has_value());
@@ -256,8 +264,8 @@ void check_shift_invariance(const PropertyContext& ctx) {
     // (d1 - d0) - (e1 - e0), formed exactly from the doubles.
     const std::vector<double> terms{d1, -d0, -e1.exact_d[j], e0.exact_d[j]};
     const double off = oracle::to_double(oracle::exact_sum(terms));
-    const double tol = b0.abs[j] + b1.abs[j] +
-                       0x1p-52 * (std::fabs(e0.exact_d[j]) + std::fabs(e1.exact_d[j]));
+    const double tol =
+        b0.abs[j] + b1.abs[j] + 0x1p-52 * (std::fabs(e0.exact_d[j]) + std::fabs(e1.exact_d[j]));
     if (std::fabs(off) <= tol) continue;
     fail_case(fmt::format(
         "dy + c 1 with c = {} changed dx[{}] from {} to {}; exactly it moves by c y_j (1 - sum y) "
@@ -271,8 +279,9 @@ const Property kBackwardProperties[] = {
     {"backward_accuracy",
      "dx within |y_j| (gamma(h + 3) sum |dy_i y_i| + gamma(2) |dy_j - <dy, y>|) of the MPFR oracle",
      is_backward, check_accuracy},
-    {"backward_null_direction", "backward(dy = c 1) = c y (1 - sum y) ~ 0 within the bound (J 1 = 0)",
-     is_backward, check_null_direction},
+    {"backward_null_direction",
+     "backward(dy = c 1) = c y (1 - sum y) ~ 0 within the bound (J 1 = 0)", is_backward,
+     check_null_direction},
     {"backward_psd", "<v, backward(v)> >= -tol: J = diag(y) - y y^T is positive semidefinite",
      is_backward, check_psd},
     {"backward_symmetry", "<u, backward(v)> = <backward(u), v> within both bounds", is_backward,

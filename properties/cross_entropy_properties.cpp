@@ -1,15 +1,16 @@
-// The fused cross-entropy property catalogue (issue 4): the gradient dx = softmax(x) - onehot(label)
-// against the MPFR oracle, sum(dx) = 0, dx[label] in [-1, 0], the loss against the oracle, dx
-// against MPFR central differences of the exact loss (is dx the gradient of this loss?), and
-// saturation: as the label's margin grows, loss and gradient fall to 0 monotonically.
+// The fused cross-entropy property catalogue (issue 4): the gradient dx = softmax(x) -
+// onehot(label) against the MPFR oracle, sum(dx) = 0, dx[label] in [-1, 0], the loss against the
+// oracle, dx against MPFR central differences of the exact loss (is dx the gradient of this loss?),
+// and saturation: as the label's margin grows, loss and gradient fall to 0 monotonically.
+#include <fmt/format.h>
+#include <rapidcheck.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <numbers>
 #include <random>
-
-#include <fmt/format.h>
-#include <rapidcheck.h>
 
 #include "oracles/gradient.hpp"
 #include "properties/error_bound_ops.hpp"
@@ -105,7 +106,8 @@ struct RowOracle {
 
 RowOracle row_oracle(const Contract& c, std::span<const double> x, std::size_t label) {
   RowOracle o;
-  o.ce = oracle::cross_entropy(x, static_cast<int64_t>(label), oracle::working_bits(c.dtype, x.size()));
+  o.ce = oracle::cross_entropy(x, static_cast<int64_t>(label),
+                               oracle::working_bits(c.dtype, x.size()));
   o.dx = make_reference(o.ce.dx, c.dtype);
   o.loss = oracle::to_double(o.ce.loss);
   // p_i = dx_i off the label; p_label = exp(-loss) (= softmax(x)[label], accurate also when tiny).
@@ -198,11 +200,12 @@ bool exact_both_ways(double x, double d) { return sum_is_exact(x, d) && sum_is_e
 
 // Central difference of the exact loss: L(x + d) - L(x - d) = 2 <g, d> + R with g = p - onehot,
 // |R| <= w^3 / 12, w = max d_i - min d_i over the finite entries (Taylor with Lagrange remainder;
-// the third derivative of f(t) = L(x + t d) is the third central moment of d under softmax(x + t d),
-// at most w * Var <= w^3 / 4 by Popoviciu). Both L are MPFR at 64 bits beyond the oracle's working
-// precision, so the kernel's dx is judged by |L+ - L- - 2 <dx^, d>| <= 2 sum_i bound_i |d_i| + R +
-// the oracle's own error. The loss itself is not the kernel's: a gradient inconsistent with the
-// loss (wrong label, wrong sign, missing normalisation) fails here even where the loss is right.
+// the third derivative of f(t) = L(x + t d) is the third central moment of d under softmax(x + t
+// d), at most w * Var <= w^3 / 4 by Popoviciu). Both L are MPFR at 64 bits beyond the oracle's
+// working precision, so the kernel's dx is judged by |L+ - L- - 2 <dx^, d>| <= 2 sum_i bound_i
+// |d_i| + R + the oracle's own error. The loss itself is not the kernel's: a gradient inconsistent
+// with the loss (wrong label, wrong sign, missing normalisation) fails here even where the loss is
+// right.
 void check_directional_derivative(const PropertyContext& ctx) {
   const Contract& c = ctx.kernel.contract;
   const Case cs = draw_case(ctx, 1024, 1, true);
@@ -244,8 +247,9 @@ void check_directional_derivative(const PropertyContext& ctx) {
   for (std::size_t i = 0; i < n; ++i) allowed += 2 * o.bound.dx.abs[i] * std::fabs(d[i]);
   const double w = dmax - dmin;
   const double remainder = w * w * w / 12;
-  const double oracle_err =
-      8 * (std::fabs(oracle::to_double(lp)) + std::fabs(oracle::to_double(lm))) * std::ldexp(1.0, -static_cast<int>(bits));
+  const double oracle_err = 8 *
+                            (std::fabs(oracle::to_double(lp)) + std::fabs(oracle::to_double(lm))) *
+                            std::ldexp(1.0, -static_cast<int>(bits));
   const double tol = (allowed + remainder + oracle_err) * (1 + 0x1p-40);
   if (std::fabs(diff) <= tol) return;
   fail_case(fmt::format(
@@ -272,7 +276,8 @@ void check_saturation(const PropertyContext& ctx) {
   double rest = -kInf;
   for (std::size_t j = 0; j < n; ++j)
     if (j != k) rest = std::max(rest, x0.x[j]);
-  const double underflow = std::log(2 / denorm_min(c.accum)) + std::log(static_cast<double>(n));
+  const double underflow =
+      (1 - std::ilogb(denorm_min(c.accum))) * std::numbers::ln2 + std::log(static_cast<double>(n));
   Case cs;
   cs.b = x0;
   cs.b.x.clear();

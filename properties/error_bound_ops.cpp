@@ -19,8 +19,8 @@
 //
 // Cross-entropy loss = log s + fl(a - x_label) = -l_label: the same roundings in another order
 // (fl(a - x_label) is the shift, the final addition the final subtraction), so its bound is the
-// log-softmax bound of the label's entry with |l_label| = loss. Its gradient dx_j = p_j (j != label)
-// is the softmax bound (softmax_row_bound); dx_label = fl(p^_label - 1) adds one rounding,
+// log-softmax bound of the label's entry with |l_label| = loss. Its gradient dx_j = p_j (j !=
+// label) is the softmax bound (softmax_row_bound); dx_label = fl(p^_label - 1) adds one rounding,
 // u (|dx_label| + bound_label).
 //
 // Temperature softmax computed as exp(t_j) / sum exp(t_i), t_j = fl(fl(x_j - a) / tau) (shift
@@ -41,11 +41,11 @@
 // by |y_j| <= 1, one in y_j t^): floor |y_j| n dmin + dmin.
 #include "properties/error_bound_ops.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
-
-#include <fmt/format.h>
 
 namespace softcheck {
 namespace {
@@ -108,7 +108,8 @@ std::string log_prob_derivation(const Contract& c, const LogRow& r, std::string_
       r.naive ? "|l| + h + 2E_exp + 2E_log |log sum exp x|"
               : "2|l| + h + S + 2E_exp + 2E_log log s (error-model.md: [2|l| + (n-1) + Delta] u)",
       r.h, name_of(c.summation), r.n, c.exp_ulps, c.log_ulps, r.delta, r.s_weighted, r.log_s,
-      r.underflow, narrower_out(c) ? fmt::format(" + 0.5 ulp_{}", name_of(c.dtype)) : std::string());
+      r.underflow,
+      narrower_out(c) ? fmt::format(" + 0.5 ulp_{}", name_of(c.dtype)) : std::string());
 }
 
 bool log_form_supported(Algorithm a) {
@@ -125,16 +126,18 @@ std::optional<std::string> op_bound_unsupported(const Contract& c) {
     case Op::log_softmax:
     case Op::cross_entropy:
       if (log_form_supported(c.algorithm)) return std::nullopt;
-      return fmt::format("no {} error bound for algorithm '{}' (shifted, two_pass and naive are "
-                         "derived in properties/error_bound_ops.cpp)",
-                         name_of(c.op), name_of(c.algorithm));
+      return fmt::format(
+          "no {} error bound for algorithm '{}' (shifted, two_pass and naive are "
+          "derived in properties/error_bound_ops.cpp)",
+          name_of(c.op), name_of(c.algorithm));
     case Op::softmax_temp:
       if (c.algorithm == Algorithm::shifted || c.algorithm == Algorithm::two_pass ||
           c.algorithm == Algorithm::online)
         return std::nullopt;
-      return fmt::format("no softmax_temp error bound for algorithm '{}' (the max-shifted forms "
-                         "are derived in properties/error_bound_ops.cpp)",
-                         name_of(c.algorithm));
+      return fmt::format(
+          "no softmax_temp error bound for algorithm '{}' (the max-shifted forms "
+          "are derived in properties/error_bound_ops.cpp)",
+          name_of(c.algorithm));
   }
   return "unknown op";
 }
@@ -222,15 +225,16 @@ CrossEntropyBound cross_entropy_row_bound(const Contract& c, std::span<const dou
   if (narrower_out(c) && std::isfinite(e)) e += 0.5 * ulp(c.dtype, dx_label + e);
   b.dx.sum_abs = 0;
   for (double v : b.dx.abs) b.dx.sum_abs += v;
-  b.dx.derivation = fmt::format("cross_entropy dx: softmax bound, plus u (|dx_label| + bound) for "
-                                "p_label - 1 at label {}; {}",
-                                label, b.dx.derivation);
+  b.dx.derivation = fmt::format(
+      "cross_entropy dx: softmax bound, plus u (|dx_label| + bound) for "
+      "p_label - 1 at label {}; {}",
+      label, b.dx.derivation);
 
   const LogRow r = log_row(c, x);
   const double k = log_prob_factor(c, r, std::fabs(loss_exact));
   b.loss_abs = log_prob_abs(c, r, k, std::fabs(loss_exact));
-  b.loss_derivation = fmt::format("K = {:.6g}; ", k) +
-                      log_prob_derivation(c, r, "cross_entropy loss (= -l_label)");
+  b.loss_derivation =
+      fmt::format("K = {:.6g}; ", k) + log_prob_derivation(c, r, "cross_entropy loss (= -l_label)");
   return b;
 }
 

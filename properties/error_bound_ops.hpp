@@ -1,8 +1,8 @@
 // A-priori error bounds of the softmax-derived ops (issue 4): log-softmax, temperature softmax,
 // the softmax backward pass and fused cross-entropy. Same shape and conventions as
 // properties/error_bound.hpp (first-order factors K in units of u(accum) turned into gamma_K, an
-// absolute floor for underflow, half an ulp of a narrower storage format), derived per contract with
-// the formulas of docs/error-model.md; the derivations are written out in error_bound_ops.cpp.
+// absolute floor for underflow, half an ulp of a narrower storage format), derived per contract
+// with the formulas of docs/error-model.md; the derivations are written out in error_bound_ops.cpp.
 #pragma once
 
 #include <cstddef>

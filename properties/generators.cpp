@@ -60,8 +60,12 @@ std::size_t draw_cols(Draw& d, std::size_t max_cols) {
     n = 1 + d.index(300);
   } else if (u < 0.97) {
     n = 300 + d.index(3797);  // up to 4096
-  } else {
+  } else if (d.chance(0.5)) {
     n = static_cast<std::size_t>(d.log_uniform(4096, 100000));
+  } else {
+    // One past a 16-bit index: the first length a 16-bit offset cannot address (a 32-bit offset
+    // fails the same way past 2^31 elements, beyond any test; tests/mutants offset16).
+    n = 65537;
   }
   return std::clamp<std::size_t>(n, 1, std::max<std::size_t>(1, max_cols));
 }
@@ -92,8 +96,11 @@ std::vector<double> draw_row(Draw& d, const std::string& family, const GenSpec& 
   } else if (family == "near-overflow") {
     // The max lands just below, at, or past the overflow threshold of the storage format and of
     // f32/f64 (a half kernel computing in f32 overflows at 88.72, an f16 one at 11.09).
-    const std::vector<double> targets{thr, 88.72284, 709.78271, thr * 1.5, 2 * thr + 1, 1e3, 1e4};
-    const double target = std::min(d.pick(targets), big);
+    std::vector<double> targets{thr, 88.72284, 709.78271, thr * 1.5, 2 * thr + 1, 1e3, 1e4};
+    // f16's whole range is within reach: rows at its largest finite value 65504 (issue 3).
+    const bool f16 = s.dtype == DType::f16;
+    if (f16) targets.push_back(max_finite(s.dtype));
+    const double target = std::min(d.pick(targets), f16 ? max_finite(s.dtype) : big);
     const double top = target * (1 + d.uniform(-0.02, 0.02));
     const double spread = d.log_uniform(1e-2, 50);
     for (auto& v : x) v = top - spread * std::fabs(d.normal());

@@ -27,7 +27,13 @@ struct BiasStats {
   std::size_t skipped_tie = 0;    // exact value on a midpoint between two format values
   std::size_t skipped_small = 0;  // exact value below the format's smallest normal (see .cpp)
   std::size_t skipped_nonfinite = 0;  // non-finite input row or output: the accuracy property's job
-  double mean = 0, sd = 0, z = 0;     // z = mean / (sd / sqrt(N))
+  double mean = 0, sd = 0;
+  std::size_t rows = 0;  // rows with counted outputs
+  // Standard errors of the mean: errors taken as independent (sd / sqrt N), and rows taken as
+  // clusters (outputs of a row share its sum); z uses the larger, so correlated errors cannot
+  // make a correct kernel look biased. For a kernel that rounds once the two agree.
+  double se_iid = 0, se_rows = 0;
+  double z = 0;  // mean / max(se_iid, se_rows)
   double min = 0, max = 0;            // range of the signed errors
   // Largest shift of the mean that the kernel's own computation before its final rounding could
   // cause, in output ulps: mean over the counted outputs of gamma(K_j) p_j / ulp(p_j) (the contract's

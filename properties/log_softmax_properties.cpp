@@ -2,12 +2,12 @@
 // exp(log_softmax) agrees with the softmax oracle, absolute error against the MPFR oracle within
 // the derived bound (also for logits offset by up to +-1e7 with a small spread), and the
 // special-value policy (-inf -> -inf, NaN propagates, all -inf per the contract).
+#include <fmt/format.h>
+#include <rapidcheck.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
-
-#include <fmt/format.h>
-#include <rapidcheck.h>
 
 #include "properties/error_bound_ops.hpp"
 #include "properties/property.hpp"
@@ -25,7 +25,8 @@ bool has_bound(const Contract& c) { return is_log_softmax(c) && !op_bound_unsupp
 // The oracle checks are O(n) MPFR exps per row; this many columns keep a case in milliseconds.
 constexpr std::size_t kOracleCols = 4096;
 
-Batch draw_finite_batch(const PropertyContext& ctx, std::size_t max_cols, std::size_t max_rows = 1) {
+Batch draw_finite_batch(const PropertyContext& ctx, std::size_t max_cols,
+                        std::size_t max_rows = 1) {
   GenSpec spec = gen_spec_for(ctx.kernel.contract, std::min(ctx.max_cols, max_cols));
   spec.max_rows = max_rows;
   const Batch b = *gen_batch(spec);
@@ -134,9 +135,9 @@ void check_accuracy(const PropertyContext& ctx) {
   require_log_accuracy(ctx, b, call_rowwise(ctx, b));
 }
 
-// Rows offset by 1e3 .. 1e7 (capped at a quarter of the format's range) with a spread of 2^-8 .. 2^5:
-// the large common offset must cancel before anything is rounded at its magnitude. The known bug
-// x - (max + log sum) rounds max + log sum at ulp(1e7) = 1 in f32 and returns whole numbers.
+// Rows offset by 1e3 .. 1e7 (capped at a quarter of the format's range) with a spread of 2^-8 ..
+// 2^5: the large common offset must cancel before anything is rounded at its magnitude. The known
+// bug x - (max + log sum) rounds max + log sum at ulp(1e7) = 1 in f32 and returns whole numbers.
 // Drawn here on purpose (the generators' large-offset family is one of seven), shrinking towards
 // the smallest offset and spread.
 Batch draw_offset_batch(const PropertyContext& ctx) {
@@ -197,10 +198,12 @@ void check_special_values(const PropertyContext& ctx) {
   }
   if (all_neg_inf(x)) {
     switch (c.all_masked) {
-      case MaskedRowPolicy::unspecified: return;
+      case MaskedRowPolicy::unspecified:
+        return;
       case MaskedRowPolicy::nan:
         for (double v : got)
-          if (!std::isnan(v)) fail("an all -inf row must give NaN everywhere (contract policy nan)");
+          if (!std::isnan(v))
+            fail("an all -inf row must give NaN everywhere (contract policy nan)");
         return;
       case MaskedRowPolicy::zero:
         for (double v : got)
@@ -210,7 +213,8 @@ void check_special_values(const PropertyContext& ctx) {
         const double want =
             log_softmax_reference(std::vector<double>(n, 0.0), c.dtype).rounded.at(0);
         for (double v : got)
-          if (v != want) fail(fmt::format("an all -inf row must give -log n = {} (policy uniform)", hex(want)));
+          if (v != want)
+            fail(fmt::format("an all -inf row must give -log n = {} (policy uniform)", hex(want)));
         return;
       }
     }
@@ -219,13 +223,15 @@ void check_special_values(const PropertyContext& ctx) {
     if (x[j] == -kInf && got[j] != -kInf)
       fail(fmt::format("-inf logit at {} gave {} instead of exactly -inf", j, hex(got[j])));
     if (must_be_finite(x, j, c.dtype) && !(std::isfinite(got[j]) && got[j] <= 0))
-      fail(fmt::format("finite logit at {} gave {} (a finite value <= 0 expected)", j, hex(got[j])));
+      fail(
+          fmt::format("finite logit at {} gave {} (a finite value <= 0 expected)", j, hex(got[j])));
   }
 }
 
 const Property kLogSoftmaxProperties[] = {
-    {"log_softmax_nonpositive", "every log-probability is <= 0 (not NaN) for rows with a finite logit",
-     is_log_softmax, check_nonpositive},
+    {"log_softmax_nonpositive",
+     "every log-probability is <= 0 (not NaN) for rows with a finite logit", is_log_softmax,
+     check_nonpositive},
     {"log_softmax_finite", "finite logits give finite log-probabilities (no -inf from underflow)",
      is_log_softmax, check_finite},
     {"log_softmax_exp_agrees",

@@ -4,12 +4,39 @@
 #include <optional>
 #include <cstdlib>
 #include <random>
+#include <iostream>
+#include <mutex>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <rapidcheck.h>
 
 namespace softcheck {
+namespace {
+
+// RapidCheck's default listener prints its own (random) configuration and progress to stderr;
+// outcomes are reported by softcheck itself, with softcheck's seed.
+// RapidCheck loads a global configuration on first use and always announces it on stderr, with a
+// random seed that softcheck never uses (every run gets softcheck's own parameters). Load it once
+// with stderr muted so the only seed printed is the one that reproduces a result.
+void load_rapidcheck_configuration_quietly() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    std::ostringstream sink;
+    std::streambuf* saved = std::cerr.rdbuf(sink.rdbuf());
+    (void)rc::detail::configuration();
+    std::cerr.rdbuf(saved);
+  });
+}
+
+class QuietListener final : public rc::detail::TestListener {
+ public:
+  void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
+  void onShrinkTried(const rc::detail::CaseDescription&, bool) override {}
+  void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
+};
+
+}  // namespace
 
 std::string_view name_of(Verdict v) {
   switch (v) {
@@ -66,6 +93,8 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
   std::optional<Clock::time_point> first_failure;
   bool budget_hit = false;
   const auto shrink_budget = std::chrono::duration<double>(config.shrink_seconds);
+  load_rapidcheck_configuration_quietly();
+  QuietListener listener;
   const rc::detail::TestResult result = rc::detail::checkTestable(
       [&] {
         // Past the budget every further shrink candidate is discarded, which RapidCheck treats as
@@ -85,7 +114,7 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
           throw;
         }
       },
-      meta, params);
+      meta, params, listener);
   o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   rc::detail::SuccessResult success;
@@ -97,7 +126,10 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
     o.cases = success.numSuccess;
     for (const auto& [tags, count] : success.distribution) {
       std::string key;
-      for (const auto& t : tags) key += (key.empty() ? "" : ", ") + t;
+      for (std::string t : tags) {
+        std::erase(t, '"');  // RapidCheck shows string tags quoted
+        key += (key.empty() ? "" : ", ") + t;
+      }
       o.coverage[key.empty() ? "(untagged)" : key] += count;
     }
   } else if (result.match(failure)) {

@@ -3,14 +3,14 @@
 // limits (tau -> inf: uniform 1/n; tau -> 0: one-hot on a unique argmax, equal shares on tied
 // maxima), exactly one-hot once every (xmax - x_j) / tau passes the exp underflow threshold (103.97
 // in f32), and sharpening: the entropy of the output falls as tau falls.
+#include <fmt/format.h>
+#include <rapidcheck.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
 #include <random>
-
-#include <fmt/format.h>
-#include <rapidcheck.h>
 
 #include "properties/error_bound_ops.hpp"
 #include "properties/property.hpp"
@@ -44,8 +44,8 @@ double draw_log_uniform(int lo, int hi) {
 double draw_tau() {
   const bool extreme = *uniform(0, 8) == 0;
   if (!extreme) return draw_log_uniform(-40, 40);
-  return *rc::gen::element(std::numeric_limits<double>::denorm_min(), 1e-300, 0x1p-126, 1.0,
-                           1e300, std::numeric_limits<double>::max(), kInf);
+  return *rc::gen::element(std::numeric_limits<double>::denorm_min(), 1e-300, 0x1p-126, 1.0, 1e300,
+                           std::numeric_limits<double>::max(), kInf);
 }
 
 std::string tau_class(double tau) {
@@ -56,7 +56,8 @@ std::string tau_class(double tau) {
   return "tau >= 1e6";
 }
 
-Batch draw_batch(const PropertyContext& ctx, std::size_t max_cols, std::size_t max_rows, bool masks) {
+Batch draw_batch(const PropertyContext& ctx, std::size_t max_cols, std::size_t max_rows,
+                 bool masks) {
   GenSpec spec = gen_spec_for(ctx.kernel.contract, std::min(ctx.max_cols, max_cols));
   spec.max_rows = max_rows;
   spec.masks = masks;
@@ -78,7 +79,9 @@ RowReference temp_reference(std::span<const double> x, double tau, DType out) {
 
 // exp(t) rounds to 0 in `t` for every t < -ln(2 / denorm_min): f32 103.97208, f64 745.13322
 // (error-model.md, thresholds table; below half the smallest subnormal, round-to-nearest gives 0).
-double exp_zero_threshold(DType t) { return std::log(2 / denorm_min(t)); }
+double exp_zero_threshold(DType t) {
+  return (1 - std::ilogb(denorm_min(t))) * std::numbers::ln2;  // 2 / denorm_min overflows in f64
+}
 
 void check_agrees(const PropertyContext& ctx) {
   const Contract& c = ctx.kernel.contract;
@@ -118,8 +121,8 @@ void check_high_limit(const PropertyContext& ctx) {
         "tau = {} (Delta / tau = {:.3g}): output [{}] = {} ({:.9g}) is {:.4g} away from the "
         "uniform 1/n = {:.9g}; allowed {:.4g} = bound {:.4g} + expm1(Delta / tau) / n\n  bound: "
         "{}\n  {}",
-        hex(tau), tau == kInf ? 0.0 : delta / tau, j, hex(got[j]), got[j], std::fabs(got[j] - 1 / n),
-        1 / n, tol, bound.abs[j], bound.derivation, describe_batch(b)));
+        hex(tau), tau == kInf ? 0.0 : delta / tau, j, hex(got[j]), got[j],
+        std::fabs(got[j] - 1 / n), 1 / n, tol, bound.abs[j], bound.derivation, describe_batch(b)));
   }
 }
 
@@ -138,8 +141,10 @@ Tied tie_maxima(const Batch& base, std::size_t k) {
   const double a = finite_max(base.row(0));
   for (std::size_t i = 0; i + 1 < k; ++i) x[rng() % x.size()] = a;
   for (std::size_t j = 0; j < x.size(); ++j) {
-    if (x[j] == a) t.at_max.push_back(j);
-    else t.gap = std::min(t.gap, a - x[j]);
+    if (x[j] == a)
+      t.at_max.push_back(j);
+    else
+      t.gap = std::min(t.gap, a - x[j]);
   }
   return t;
 }
@@ -154,8 +159,7 @@ void check_low_limit(const PropertyContext& ctx) {
   const std::size_t k = *uniform<std::size_t>(1, std::min<std::size_t>(base.cols, 4) + 1);
   const Tied t = tie_maxima(base, k);
   const double thr = exp_zero_threshold(c.accum);
-  const double tau =
-      t.gap == kInf ? draw_tau() : t.gap / (thr * std::ldexp(1.0, *uniform(1, 21)));
+  const double tau = t.gap == kInf ? draw_tau() : t.gap / (thr * std::ldexp(1.0, *uniform(1, 21)));
   RC_PRE(tau > 0);
   RC_TAG(t.at_max.size() == 1 ? "unique argmax" : "tied maxima");
   const std::vector<double> got = row_of(call_rowwise(ctx, t.b, tau), 0, t.b.cols);
@@ -163,15 +167,17 @@ void check_low_limit(const PropertyContext& ctx) {
   const RowReference ref = temp_reference(x, tau, c.dtype);
   const RowBound bound = softmax_temp_row_bound(c, x, tau, ref.exact_d);
   const auto fail = [&](const std::string& what) {
-    fail_case(fmt::format("tau = {} -> 0 (gap / tau = {:.4g} >= 2 x {:.6g}), {} maxima at {}: {}\n  "
-                          "got {}\n  bound: {}\n  {}",
-                          hex(tau), t.gap / tau, thr, t.at_max.size(), t.at_max.front(), what,
-                          hex_list(got), bound.derivation, describe_batch(t.b)));
+    fail_case(
+        fmt::format("tau = {} -> 0 (gap / tau = {:.4g} >= 2 x {:.6g}), {} maxima at {}: {}\n  "
+                    "got {}\n  bound: {}\n  {}",
+                    hex(tau), t.gap / tau, thr, t.at_max.size(), t.at_max.front(), what,
+                    hex_list(got), bound.derivation, describe_batch(t.b)));
   };
   for (std::size_t j : t.at_max)
     if (!(got[j] == got[t.at_max.front()]))
-      fail(fmt::format("tied maxima {} and {} differ: {} vs {} (equal shares must be bitwise equal)",
-                       t.at_max.front(), j, hex(got[t.at_max.front()]), hex(got[j])));
+      fail(
+          fmt::format("tied maxima {} and {} differ: {} vs {} (equal shares must be bitwise equal)",
+                      t.at_max.front(), j, hex(got[t.at_max.front()]), hex(got[j])));
   const double share = 1.0 / static_cast<double>(t.at_max.size());
   const double a = finite_max(x);
   for (std::size_t j = 0; j < got.size(); ++j) {

@@ -54,9 +54,10 @@ void CellAccumulator::consider(const WorstElement& e, bool& row_changed) {
   row_changed = true;
 }
 
-void CellAccumulator::add_row(std::size_t row, std::span<const double> x, std::span<const double> got) {
+void CellAccumulator::add_row(std::size_t row, std::span<const double> x, const RowCase& rc,
+                              std::span<const double> got) {
   const DType out = c_.dtype;
-  const std::size_t n = x.size();
+  const std::size_t n = got.size();
   bool row_changed = false;
   bool any_finite = false;
   double lo = kInf, hi = -kInf;
@@ -65,7 +66,7 @@ void CellAccumulator::add_row(std::size_t row, std::span<const double> x, std::s
 
   if (!any_finite) {  // only -inf: the contract's all-masked policy decides
     ++specials_.all_masked_rows;
-    const std::optional<double> want = adapter_.all_masked_output(c_, n);
+    const std::optional<double> want = adapter_.all_masked_output(c_, x.size());
     if (!want) return;
     for (std::size_t j = 0; j < n; ++j) {
       if (same_output(got[j], *want)) continue;
@@ -79,12 +80,12 @@ void CellAccumulator::add_row(std::size_t row, std::span<const double> x, std::s
       consider(e, row_changed);
       break;
     }
-    if (row_changed) worst_x_.assign(x.begin(), x.end());
+    if (row_changed) keep_worst_row(x, rc);
     return;
   }
 
-  const RowReference ref = adapter_.reference(x, out);
-  const RowBound bound = adapter_.bound(c_, x, ref);
+  const RowReference ref = adapter_.reference(x, rc, out);
+  const RowBound bound = adapter_.bound(c_, x, rc, ref);
   spread_sum_ += hi - lo;
   ++spread_rows_;
   double row_sum = 0;
@@ -94,9 +95,10 @@ void CellAccumulator::add_row(std::size_t row, std::span<const double> x, std::s
     e.row = row;
     e.index = j;
     e.got = got[j];
-    if (x[j] == -kInf) {  // a mask: exactly the masked output, not a rounding question
+    if (const std::optional<double> fixed = adapter_.masked_output(x, rc, j)) {
+      // A mask: exactly the masked output, not a rounding question.
       ++specials_.masked;
-      e.exact = e.expected = adapter_.masked_output();
+      e.exact = e.expected = *fixed;
       if (!same_output(got[j], e.exact)) {
         ++specials_.masked_wrong;
         e.kind = "policy";
@@ -154,7 +156,12 @@ void CellAccumulator::add_row(std::size_t row, std::span<const double> x, std::s
     row_sums_.push_back(row_sum);
     row_counts_.push_back(row_count);
   }
-  if (row_changed) worst_x_.assign(x.begin(), x.end());
+  if (row_changed) keep_worst_row(x, rc);
+}
+
+void CellAccumulator::keep_worst_row(std::span<const double> x, const RowCase& rc) {
+  worst_x_.assign(x.begin(), x.end());
+  worst_case_ = rc;
 }
 
 void CellAccumulator::finish(CellResult& cell) const {

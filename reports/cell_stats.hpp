@@ -15,18 +15,22 @@ class CellAccumulator {
  public:
   CellAccumulator(const Contract& c, const OpAdapter& adapter);
 
-  // One row of logits x (inside the contract's domain) and the kernel's outputs for it.
-  // `row` is the row's number in the cell (for the worst case and its replay).
-  void add_row(std::size_t row, std::span<const double> x, std::span<const double> got);
+  // One row of logits x (inside the contract's domain), its other inputs and the kernel's outputs
+  // for it (adapter.outputs_per_row values). `row` is the row's number in the cell (for the worst
+  // case and its replay).
+  void add_row(std::size_t row, std::span<const double> x, const RowCase& rc,
+               std::span<const double> got);
 
   // Fills the statistics fields of `cell` (its key, rows and domain counts are the caller's).
   void finish(CellResult& cell) const;
   // The worst element's row and measurements (x empty when no row was measured).
   const std::vector<double>& worst_row() const { return worst_x_; }
+  const RowCase& worst_case_inputs() const { return worst_case_; }
   const WorstElement& worst() const { return worst_; }
 
  private:
   void consider(const WorstElement& e, bool& row_changed);
+  void keep_worst_row(std::span<const double> x, const RowCase& rc);
 
   const Contract& c_;
   const OpAdapter& adapter_;
@@ -46,6 +50,7 @@ class CellAccumulator {
   WorstElement worst_;
   bool have_worst_ = false;
   std::vector<double> worst_x_;
+  RowCase worst_case_;
 };
 
 // The bound of one output as the sweep applies it: +inf where the first-order bound is vacuous

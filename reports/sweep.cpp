@@ -26,7 +26,8 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 // the first call) is settled before worker threads call the kernel concurrently.
 void warm_up(const Kernel& k, const OpAdapter& a, const Invoker& invoker) {
   const std::vector<double> x{0.0, 1.0, -1.0, 0.5};
-  (void)invoker.call(k, a.make_call(k.contract, x, 1, x.size()));
+  const RowCase rc = a.make_case(k.contract, x, 1);
+  (void)a.run(k, invoker, x, std::span<const RowCase>(&rc, 1), x.size());
 }
 
 }  // namespace
@@ -58,14 +59,19 @@ CellRun run_cell(const Kernel& kernel, const Plan& plan, const std::string& fami
   }
   CellAccumulator acc(c, *adapter);
   if (!live.empty()) {
-    const CallResult r = invoker.call(kernel, adapter->make_call(c, xs, live.size(), cols));
-    if (!r.ok()) {
-      cell.call_error = fmt::format("{}: {}", name_of(r.status), r.reason);
+    std::vector<RowCase> cases;
+    for (std::size_t i = 0; i < live.size(); ++i)
+      cases.push_back(adapter->make_case(c, std::span<const double>(xs.data() + i * cols, cols),
+                                         cell.seed ^ (0x9e3779b97f4a7c15ull * (live[i] + 1))));
+    const auto out = adapter->run(kernel, invoker, xs, cases, cols);
+    if (const auto* err = std::get_if<std::string>(&out)) {
+      cell.call_error = *err;
     } else {
-      const std::vector<double> y = r.out.y.values();
+      const std::vector<double>& y = std::get<std::vector<double>>(out);
+      const std::size_t per_row = adapter->outputs_per_row(cols);
       for (std::size_t i = 0; i < live.size(); ++i)
-        acc.add_row(live[i], std::span<const double>(xs.data() + i * cols, cols),
-                    std::span<const double>(y.data() + i * cols, cols));
+        acc.add_row(live[i], std::span<const double>(xs.data() + i * cols, cols), cases[i],
+                    std::span<const double>(y.data() + i * per_row, per_row));
     }
   }
   acc.finish(cell);
@@ -91,6 +97,11 @@ CellRun run_cell(const Kernel& kernel, const Plan& plan, const std::string& fami
   w.bound_abs = e.bound_abs;
   w.tightness = e.tightness;
   w.x = acc.worst_row();
+  const RowCase& rc = acc.worst_case_inputs();
+  w.tau = rc.tau;
+  w.label = rc.label;
+  w.y = rc.y;
+  w.dy = rc.dy;
   return run;
 }
 

@@ -3,8 +3,9 @@
 // can replay it through the kernel and the oracle (replay()).
 //
 // Format (softcheck-worst-case/1): lines starting with '#' are comments; then "key value" lines;
-// then a line "x" followed by the row's logits, one C99 hex float per line ("-inf" for masks).
-// Every number is a hex float, so a replay compares bit for bit.
+// then sections: a line "x" followed by the row's logits, one C99 hex float per line ("-inf" for
+// masks), and for softmax_backward sections "y" and "dy" (the forward output and gradient the
+// kernel received). Every number is a hex float, so a replay compares bit for bit.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "properties/invoke.hpp"
+#include "reports/op_adapter.hpp"
 #include "softcheck/kernel.hpp"
 
 namespace softcheck::reports {
@@ -33,6 +35,9 @@ struct WorstCase {
   double got = 0, exact = 0, expected = 0;
   double ulps_exact = 0, ulps_rounded = 0, abs = 0, bound_abs = 0, tightness = 0;
   std::vector<double> x;         // the row of logits
+  double tau = 1.0;              // softmax_temp
+  int64_t label = 0;             // cross_entropy
+  std::vector<double> y, dy;     // softmax_backward
 };
 
 std::string format_worst_case(const WorstCase& w);
@@ -49,6 +54,9 @@ struct Replay {
   bool class_mismatch = false;
   bool within_bound = false;
 };
+
+// The row's inputs other than x, as the adapters take them.
+RowCase row_case_of(const WorstCase& w);
 
 // Calls `kernel` (whose name, op and dtype must match the file) on the saved row through the
 // invoker and measures the saved element again; throws std::invalid_argument on a mismatch.

@@ -95,6 +95,7 @@ struct OpSpec {
   Op op;
   DType dtype;
   const char* what;
+  const char* passes;
 };
 
 Contract contract_for(const OpSpec& spec, std::string_view isa, int lanes, double exp_ulps,
@@ -118,11 +119,11 @@ Contract contract_for(const OpSpec& spec, std::string_view isa, int lanes, doubl
   c.flushes_subnormals = false;  // exp keeps subnormal results (scalef / split 2^n), no FTZ
   // Not monotone: where neighbouring floats t map into the same output ulp (|t| < ~1), an error
   // above 0.5 ulp lets a result step down by one ulp. Every float of [-104, 0] gives 2880 such
-  // decreasing neighbours on AVX3/AVX2 (tests/simd/exp_f32_exhaustive_test.cpp).
+  // decreasing neighbours with FMA, 2925 without (tests/simd/exp_f32_exhaustive_test.cpp).
   c.monotone_exp = false;
   c.isa = std::string(isa);
-  c.summary = std::string("Highway ") + note + ": " + spec.what + ", three passes (max, " +
-              "sum exp stored, scale), " + std::to_string(lanes) + "-lane sums, degree-6 exp (" +
+  c.summary = std::string("Highway ") + note + ": " + spec.what + ", three passes (" + spec.passes +
+              "), " + std::to_string(lanes) + "-lane sums, degree-6 exp (" +
               std::to_string(exp_ulps).substr(0, 3) + " ulp)";
   return c;
 }
@@ -139,19 +140,22 @@ std::vector<Kernel> simd_kernels() {
     RowwiseFn dispatch;
   };
   const Family families[] = {
-      {{Op::softmax, DType::f32, "f32 softmax"},
+      {{Op::softmax, DType::f32, "f32 softmax", "max, exp stored and summed, divide"},
        kF32Softmax,
        std::size(kF32Softmax),
        &f32_softmax_dispatch},
-      {{Op::log_softmax, DType::f32, "f32 log-softmax (x - max) - log(sum)"},
+      {{Op::log_softmax, DType::f32, "f32 log-softmax (x - max) - log(sum)",
+        "max, sum exp, subtract"},
        kF32LogSoftmax,
        std::size(kF32LogSoftmax),
        &f32_log_softmax_dispatch},
-      {{Op::softmax, DType::f16, "f16 softmax, f32 compute, RNE output"},
+      {{Op::softmax, DType::f16, "f16 softmax, f32 compute, RNE output",
+        "max, sum exp, exp again and divide"},
        kF16Softmax,
        std::size(kF16Softmax),
        &f16_softmax_dispatch},
-      {{Op::softmax, DType::bf16, "bf16 softmax, f32 compute, RNE output"},
+      {{Op::softmax, DType::bf16, "bf16 softmax, f32 compute, RNE output",
+        "max, sum exp, exp again and divide"},
        kBF16Softmax,
        std::size(kBF16Softmax),
        &bf16_softmax_dispatch},

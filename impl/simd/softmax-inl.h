@@ -5,7 +5,9 @@
 // into y (f32 output); (3) y_j = e_j / S. The exponential is evaluated once per element, which is
 // what limits speed in cache on one core; passes 1 and 3 are a load and a load+store per vector.
 // Rows up to ~1 MB stay in L2 between the passes, so out of cache the row is read from DRAM once
-// and written once. For f16/bf16 storage the exponentials are recomputed in pass 3 instead of
+// and written once; pass 1 of row r + 1 runs inside pass 2 of row r, so that its loads from
+// L3/DRAM overlap the exponentials instead of stalling a separate pass (rows of <= 1 vector stay in
+// one register instead). For f16/bf16 storage the exponentials are recomputed in pass 3 instead of
 // being stored, since y cannot hold f32 values (all arithmetic stays f32, rounding to the output
 // format once at the end).
 //

@@ -5,6 +5,9 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "reports/baseline.hpp"
 #include "reports/render.hpp"
 #include "tests/reports/report_test_support.hpp"
@@ -72,8 +75,9 @@ TEST(Baseline, TruncatingConversionIsBiasedAndFails) {
   for (const std::string& f : t.totals.failed_cells) saw_bias |= f.find("biased") != std::string::npos;
   EXPECT_TRUE(saw_bias);
   // Truncation: the mean signed error of a judged cell is about -0.5 ulp.
-  for (const CellResult& c : t.cells)
+  for (const CellResult& c : t.cells) {
     if (c.bias_judged() && c.bias.elements >= 1000) EXPECT_LT(c.bias.mean_signed_ulps, -0.3) << c.key();
+  }
   const BaselineDiff d = diff_reports(good, trunc, Margins{});
   EXPECT_TRUE(has_entry(d, "verdict"));
   EXPECT_TRUE(has_entry(d, "bias"));

@@ -221,6 +221,33 @@ TEST_P(SimdKernel, NaNAndInfPoisonTheRow) {
   }
 }
 
+// A batch gives bitwise the rows computed one at a time (the kernels take the next row's max
+// while finishing the current one): rows with different maxima, a masked row, a NaN row.
+TEST_P(SimdKernel, RowsOfABatchAreIndependent) {
+  std::mt19937_64 rng(23);
+  const double top = c().dtype == DType::f16 ? 6e4 : 1e4;
+  for (std::size_t n : {1, 7, 16, 40, 64, 129, 1000}) {
+    std::vector<double> x;
+    for (double offset : {0.0, top, -top, 0.0, 30.0, 0.0}) {
+      const auto row = random_logits(c().dtype, n, offset - 5, offset + 5, rng);
+      x.insert(x.end(), row.begin(), row.end());
+    }
+    std::fill(x.begin() + 3 * n, x.begin() + 4 * n, -kInf);       // row 3: all masked
+    x[5 * n + n / 2] = std::numeric_limits<double>::quiet_NaN();  // row 5: one NaN
+    const std::size_t rows = x.size() / n;
+    const auto batch = run(*k_, x, rows);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const std::vector<double> xr(x.begin() + r * n, x.begin() + (r + 1) * n);
+      const auto alone = run(*k_, xr);
+      for (std::size_t j = 0; j < n; ++j) {
+        ASSERT_EQ(std::memcmp(&batch[r * n + j], &alone[j], sizeof(double)), 0)
+            << "n=" << n << " row " << r << " j=" << j << ": batch " << hex(batch[r * n + j])
+            << ", alone " << hex(alone[j]);
+      }
+    }
+  }
+}
+
 // Offsets far beyond exp's overflow threshold (88.72) must not overflow: the max is subtracted.
 TEST_P(SimdKernel, LargeOffsetsDoNotOverflow) {
   std::mt19937_64 rng(13);

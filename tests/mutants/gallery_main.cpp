@@ -1,0 +1,135 @@
+// softcheck_gallery: runs the gallery with the settings of `softcheck check` and prints, as a
+// Markdown table (docs/gallery.md), each wrong kernel with its bug class, the property that caught
+// it and the number of generated cases that passed before the first failure; then the correct
+// kernels, which must pass every property. `make gallery` runs it.
+//
+//   softcheck_gallery [--seed N] [--all] [--filter TEXT]
+//     --seed N      another seed than kDefaultSeed
+//     --all         also run every other property on each wrong kernel (which ones catch it too)
+//     --filter TEXT only kernels whose name contains TEXT
+// Exit status 1 if a wrong kernel is not caught by its expected property or a correct kernel fails.
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "tests/mutants/gallery_run.hpp"
+
+namespace softcheck::mutants {
+namespace {
+
+struct Options {
+  RunConfig config;
+  bool all = false;
+  std::string filter;
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--seed" && i + 1 < argc) o.config.seed = std::strtoull(argv[++i], nullptr, 0);
+    else if (a == "--all") o.all = true;
+    else if (a == "--filter" && i + 1 < argc) o.filter = argv[++i];
+    else {
+      fmt::print(stderr, "usage: softcheck_gallery [--seed N] [--all] [--filter TEXT]\n");
+      std::exit(2);
+    }
+  }
+  return o;
+}
+
+double median(std::vector<int> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+int run(const Options& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  int missed = 0, flagged = 0;
+  std::vector<int> cases;
+  std::vector<std::string> notes;
+
+  fmt::print("## Wrong kernels (seed {:#x}, {} cases per property, max cols {})\n\n",
+             o.config.seed, o.config.cases, o.config.max_cols);
+  fmt::print("| kernel | bug class | defect | expected property | caught | cases before failure |"
+             "{} s |\n",
+             o.all ? " also caught by |" : "");
+  fmt::print("|---|---|---|---|---|---|{}---|\n", o.all ? "---|" : "");
+  for (const Mutant& m : gallery()) {
+    if (m.kernel.contract.name.find(o.filter) == std::string::npos) continue;
+    Catch c = run_mutant(m, o.config, /*probe_others=*/true);
+    std::string also;
+    if (o.all && c.caught()) {
+      const auto invoker = invoker_for(m);
+      for (const Property* p : properties_for(m.kernel.contract))
+        if (p->name != m.expected_property &&
+            run_property(m.kernel, *p, *invoker, o.config).verdict == Verdict::failed)
+          also += (also.empty() ? "" : ", ") + p->name;
+    }
+    if (c.caught()) cases.push_back(c.expected.cases);
+    else {
+      ++missed;
+      notes.push_back(c.summary());
+    }
+    const std::string status = m.status ? fmt::format(" ({})", name_of(*m.status)) : "";
+    std::string verdict = "yes";
+    if (!c.caught())
+      verdict = c.others.empty() ? "**NOT CAUGHT**"
+                                 : fmt::format("**no**, only by {}", fmt::join(c.others, ", "));
+    fmt::print("| `{}` | {} | {} | {}{} | {} | {} |{} {:.2f} |\n", m.kernel.contract.name,
+               name_of(m.bug_class), m.defect, m.expected_property, status, verdict,
+               c.caught() ? std::to_string(c.expected.cases) : "-",
+               o.all ? fmt::format(" {} |", also.empty() ? "-" : also) : "", c.expected.seconds);
+    std::fflush(stdout);
+  }
+  fmt::print("\nCaught by the expected property: {} of {}; cases before the first failure: median "
+             "{}, max {}.\n",
+             cases.size(), cases.size() + missed, median(cases),
+             cases.empty() ? 0 : *std::max_element(cases.begin(), cases.end()));
+
+  fmt::print("\n## Correct kernels (must pass every property)\n\n");
+  fmt::print("| kernel | algorithm | summation | properties | result | s |\n|---|---|---|---|---|---|\n");
+  for (const Kernel& k : correct_kernels()) {
+    if (k.contract.name.find(o.filter) == std::string::npos) continue;
+    int passed = 0, total = 0;
+    double seconds = 0;
+    std::string failed;
+    for (const PropertyOutcome& out : check_kernel(k, InProcessInvoker{}, o.config)) {
+      ++total;
+      seconds += out.seconds;
+      if (out.verdict == Verdict::passed) ++passed;
+      else {
+        failed += (failed.empty() ? "" : ", ") + out.property + " " + std::string(name_of(out.verdict));
+        notes.push_back(format_outcome(out));
+      }
+    }
+    if (passed != total) ++flagged;
+    fmt::print("| `{}` | {} | {}{} | {} | {} | {:.2f} |\n", k.contract.name,
+               name_of(k.contract.algorithm), name_of(k.contract.summation),
+               k.contract.summation == Summation::k_lane ? fmt::format(" ({})", k.contract.lanes) : "",
+               total, passed == total ? "all pass" : "**" + failed + "**", seconds);
+    std::fflush(stdout);
+  }
+  fmt::print("\nCorrect kernels flagged: {}. Total time {:.1f} s.\n", flagged,
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  if (!notes.empty()) {
+    fmt::print("\n## Notes\n\n");
+    for (const auto& n : notes) fmt::print("```\n{}\n```\n", n);
+  }
+  return missed == 0 && flagged == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace softcheck::mutants
+
+int main(int argc, char** argv) {
+  return softcheck::mutants::run(softcheck::mutants::parse(argc, argv));
+}

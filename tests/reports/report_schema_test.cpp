@@ -1,0 +1,119 @@
+// report.json (docs/report-json-schema.md): every documented field is present with its type, the
+// JSON reads back to the same report, derived fields are recomputed, the plan is deterministic.
+#include <gtest/gtest.h>
+
+#include "reports/cell_stats.hpp"
+#include "reports/families.hpp"
+#include "reports/report_json.hpp"
+#include "tests/reports/report_test_support.hpp"
+
+namespace softcheck::reports {
+namespace {
+
+using nlohmann::json;
+
+void expect_fields(const json& j, std::initializer_list<const char*> fields, const std::string& where) {
+  for (const char* f : fields) EXPECT_TRUE(j.contains(f)) << where << " lacks '" << f << "'";
+}
+
+TEST(ReportSchema, DocumentedFieldsArePresent) {
+  const Report r = testing::sweep({testing::builtin("f32_softmax_shifted__scalar"),
+                                   testing::unjudgeable_kernel()});
+  const json j = to_json(r);
+  EXPECT_EQ(j.at("schema"), "softcheck-report/1");
+  expect_fields(j, {"schema", "generator", "plan", "shard", "limits", "summary", "kernels", "skipped", "run"}, "report");
+  expect_fields(j.at("plan"), {"name", "seed", "fingerprint", "elements_per_cell", "max_rows", "families", "cols"}, "plan");
+  expect_fields(j.at("plan").at("families").at(0), {"name", "description"}, "family");
+  expect_fields(j.at("shard"), {"index", "count"}, "shard");
+  expect_fields(j.at("limits"), {"bias_z", "min_bias_rows", "bias_max_bound_ulps"}, "limits");
+  expect_fields(j.at("summary"), {"kernels", "passed", "failed", "skipped", "verdict"}, "summary");
+  ASSERT_EQ(j.at("kernels").size(), 1u);
+  const json& k = j.at("kernels").at(0);
+  expect_fields(k, {"name", "op", "dtype", "contract", "bound", "verdict", "cells_measured",
+                    "cells_out_of_domain", "failed_cells", "totals", "worst_case", "cells"}, "kernel");
+  expect_fields(k.at("totals"), {"elements", "max_ulps_exact", "max_ulps_rounded", "max_p99_ulps_exact",
+                                 "max_rel", "max_abs", "max_tightness", "max_bound_k", "max_abs_bias_z",
+                                 "cells_bias_judged", "vacuous_bound"}, "totals");
+  expect_fields(k.at("worst_case"), {"file", "family", "cols", "row", "index", "kind", "tightness",
+                                     "ulps_exact", "got", "exact"}, "worst_case");
+  const json& c = k.at("cells").at(0);
+  expect_fields(c, {"family", "cols", "seed", "rows", "rows_out_of_domain", "elements", "call_error",
+                    "verdict", "failures", "ulps_exact", "ulps_rounded", "rel_max", "abs_max", "bound",
+                    "bias", "spread_mean", "specials", "worst", "repro"}, "cell");
+  expect_fields(c.at("ulps_exact"), {"max", "mean", "p99"}, "ulps_exact");
+  expect_fields(c.at("bound"), {"k_max", "tightness", "tightest_observed_ulps", "tightest_bound_ulps",
+                                "over_bound", "vacuous"}, "bound");
+  expect_fields(c.at("bias"), {"elements", "mean_signed_ulps", "sd_ulps", "rows", "z", "judged"}, "bias");
+  expect_fields(c.at("specials"), {"masked", "masked_wrong", "all_masked_rows", "all_masked_wrong",
+                                   "class_mismatch", "flushed_to_zero", "subnormal_outputs"}, "specials");
+  expect_fields(c.at("worst"), {"kind", "row", "index", "got", "exact", "expected", "ulps_exact",
+                                "ulps_rounded", "abs", "bound_abs", "tightness"}, "worst");
+  ASSERT_EQ(j.at("skipped").size(), 1u);
+  expect_fields(j.at("skipped").at(0), {"name", "op", "dtype", "reason"}, "skipped");
+  EXPECT_EQ(j.at("skipped").at(0).at("name"), "f32_log_softmax_online__test");
+  EXPECT_NE(j.at("skipped").at(0).at("reason").get<std::string>().find("online"), std::string::npos);
+  // Every cell of the plan, in plan order.
+  const Plan p = testing::tiny_plan();
+  ASSERT_EQ(k.at("cells").size(), p.families.size() * p.cols.size());
+  EXPECT_EQ(k.at("cells").at(1).at("cols"), p.cols[1]);
+}
+
+TEST(ReportSchema, JsonRoundTripIsExact) {
+  const Report r = testing::sweep({testing::builtin("bf16_softmax_shifted__scalar"),
+                                   testing::builtin("f32_log_softmax_shifted__scalar"),
+                                   testing::builtin("f32_cross_entropy_shifted__scalar"),
+                                   testing::unjudgeable_kernel()});
+  const json j = to_json(r);
+  const Report back = report_from_json(j);
+  EXPECT_EQ(to_json(back), j);
+  // Derived fields are recomputed from the cells, not read: a tampered verdict does not survive.
+  json tampered = j;
+  tampered["kernels"][0]["verdict"] = "failed";
+  EXPECT_EQ(report_from_json(tampered).kernels[0].totals.verdict, r.kernels[0].totals.verdict);
+  json wrong = j;
+  wrong["schema"] = "softcheck-report/99";
+  EXPECT_THROW(report_from_json(wrong), std::runtime_error);
+  json missing = j;
+  missing["kernels"][0]["cells"][0].erase("bias");
+  EXPECT_THROW(report_from_json(missing), std::runtime_error);
+}
+
+TEST(ReportSchema, CellsAreDeterministicAndIndependentOfOrder) {
+  const Plan p = testing::tiny_plan();
+  const Kernel& k = testing::builtin("f32_softmax_shifted__scalar");
+  const CellRun a = run_cell(k, p, "normal-s1", 33, 5, InProcessInvoker{});
+  const CellRun b = run_cell(k, p, "normal-s1", 33, 5, InProcessInvoker{});
+  EXPECT_EQ(to_json(a.cell), to_json(b.cell));
+  EXPECT_EQ(a.worst.x, b.worst.x);
+  EXPECT_NE(cell_seed(p, "normal-s1", 33), cell_seed(p, "normal-s1", 32));
+  EXPECT_NE(cell_seed(p, "normal-s1", 33), cell_seed(p, "masked", 33));
+  EXPECT_EQ(a.cell.rows, rows_for(p, 33));
+  EXPECT_GT(a.cell.elements, 0u);
+}
+
+TEST(ReportSchema, PercentileIsNearestRank) {
+  std::vector<double> v;
+  for (int i = 1; i <= 200; ++i) v.push_back(i);
+  EXPECT_EQ(percentile(v, 0.99), 198);
+  std::vector<double> one{7};
+  EXPECT_EQ(percentile(one, 0.99), 7);
+  std::vector<double> none;
+  EXPECT_EQ(percentile(none, 0.99), 0);
+}
+
+TEST(ReportSchema, FamiliesStayInTheFormatAndMasksAppear) {
+  const Contract& c = testing::builtin("f16_softmax_shifted__scalar").contract;
+  for (const FamilyInfo& f : families()) {
+    const std::vector<double> x = draw_family(c, f.name, 16, 33, 42);
+    ASSERT_EQ(x.size(), 16u * 33u);
+    for (double v : x) EXPECT_TRUE(representable(DType::f16, v)) << f.name << " " << hex(v);
+  }
+  const std::vector<double> m = draw_family(c, "masked", 16, 33, 42);
+  std::size_t masks = 0;
+  for (double v : m) masks += v == -std::numeric_limits<double>::infinity();
+  EXPECT_GT(masks, 33u);  // row 15 is fully masked, others partly
+  EXPECT_THROW(draw_family(c, "no-such-family", 1, 1, 0), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace softcheck::reports
