@@ -2,6 +2,8 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 REPORT_ARGS ?=
+# On a shared machine: BENCH_ARGS="--benchmark_repetitions=5 --benchmark_enable_random_interleaving=true"
+BENCH_ARGS ?=
 
 .PHONY: report test deps build bench asan clean gallery
 
@@ -18,8 +20,14 @@ build: deps
 	cmake --preset release
 	cmake --build --preset release -j $(JOBS)
 
+# The gallery (tests/mutants, docs/gallery.md): wrong kernels the catalogue must catch and correct
+# ones it must pass, as a table: property that caught each, cases before the first failure.
+GALLERY_ARGS ?=
+gallery: build
+	./$(BUILD_DIR)/bin/softcheck_gallery $(GALLERY_ARGS)
+
 bench: build
-	./$(BUILD_DIR)/bin/softcheck_bench --benchmark_counters_tabular=true
+	./$(BUILD_DIR)/bin/softcheck_bench --benchmark_counters_tabular=true $(BENCH_ARGS)
 
 # Sanitizer build of the unit tests (a second build dir), as CI runs it.
 asan: deps

@@ -1,7 +1,6 @@
 // Subject sources of the benchmark (subjects.hpp).
 #include "bench/subjects.hpp"
 
-#include <algorithm>
 #include <cstdio>
 #include <variant>
 
@@ -23,13 +22,10 @@ std::vector<Subject> reference_subjects() {
 
 std::vector<Subject> builtin_subjects() {
   std::vector<Subject> out;
-  const std::vector<std::string> simd_isas = simd_compiled_targets();
   for (const Kernel& k : builtin_kernels()) {
     const Contract& c = k.contract;
     // SIMD kernels of targets this CPU lacks are listed by the registry but cannot run here.
-    const bool simd_target =
-        std::find(simd_isas.begin(), simd_isas.end(), c.isa) != simd_isas.end();
-    if (simd_target && !simd_target_supported(c.isa)) {
+    if (!simd_target_supported(c.isa)) {
       std::fprintf(stderr, "softcheck_bench: skipping %s (target not supported by this CPU)\n",
                    c.name.c_str());
       continue;

@@ -36,7 +36,7 @@ class SummaryReporter : public benchmark::ConsoleReporter {
   };
   std::map<Key, double> items_per_second_;  // the best over repetitions
   long repetitions_ = 0;                    // single runs seen
-  std::vector<std::string> subjects_;       // in order of first appearance
+  std::vector<std::string> f32_softmax_;
 };
 
 }  // namespace softcheck::bench

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "properties/error_bound.hpp"
 #include "properties/plugin/isolated_invoker.hpp"
 
 namespace softcheck::cli {
@@ -78,6 +79,7 @@ std::unique_ptr<LoadedPlugin> load_plugin(const PluginOptions& o) {
                                                parse_masked_row_policy);
     c.flushes_subnormals = o.flushes_subnormals;
     c.monotone_exp = o.monotone_exp;
+    apply_algorithm_domain(c);
     c.summary = fmt::format("plugin {} from {}", o.symbol, o.lib);
     loaded->kernels.push_back(loaded->library.kernel(o.symbol, c));
     return loaded;

@@ -59,6 +59,12 @@ double summation_height(const Contract& c, std::size_t n) {
   return nn - 1;
 }
 
+void apply_algorithm_domain(Contract& c) {
+  if (c.algorithm != Algorithm::naive) return;
+  c.domain.max_lse = std::min(c.domain.max_lse, std::log(max_finite(c.accum)));
+  c.domain.min_row_max = std::max(c.domain.min_row_max, std::log(min_normal(c.accum)));
+}
+
 bool in_domain(const Contract& c, std::span<const double> x) {
   const double m = finite_max(x);
   for (double v : x) {

@@ -39,6 +39,11 @@ double summation_height(const Contract& c, std::size_t n);
 RowBound softmax_row_bound(const Contract& c, std::span<const double> x,
                            std::span<const double> p_exact);
 
+// For contracts that come without a domain (plugins): the domain the algorithm's bound needs.
+// The naive form needs sum exp(x) finite (LSE < ln max_finite(accum)) and exp(max) normal
+// (max >= ln min_normal(accum)); the shifted forms need nothing.
+void apply_algorithm_domain(Contract& c);
+
 // Whether the row lies in the kernel's declared domain (properties discard rows outside it).
 bool in_domain(const Contract& c, std::span<const double> x);
 

@@ -46,14 +46,16 @@ double exp_overflow_threshold(DType t) {
   return 88.72284;
 }
 
-// Lengths: mostly around SIMD tile edges 1..2T+1 for T = 4..64 (where bodies and tails meet),
-// then short, medium and occasionally long rows (summation error grows with n; f16 sums stick
-// at 2048).
+// Lengths: single columns (an exact case, y = 1, and the usual fast path), mostly around SIMD
+// tile edges 1..2T+1 for T = 4..64 (where bodies and tails meet), then short, medium and
+// occasionally long rows (summation error grows with n; f16 sums stick at 2048).
 std::size_t draw_cols(Draw& d, std::size_t max_cols) {
   static const std::vector<std::size_t> tiles{4, 8, 16, 32, 64};
   const double u = d.uniform();
   std::size_t n;
-  if (u < 0.55) {
+  if (u < 0.05) {
+    n = 1;  // tests/mutants single_column_shortcut: NaN/inf/-inf in a one-column row
+  } else if (u < 0.55) {
     const std::size_t t = d.pick(tiles);
     n = 1 + d.index(2 * t + 1);  // 1 .. 2T+1
   } else if (u < 0.80) {

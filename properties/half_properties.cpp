@@ -6,7 +6,8 @@
 //
 // Why the test is sound for a correct kernel (f32 computation, one round-to-nearest-even at the
 // end). Write y_j = RN(q_j) with q_j = p_j (1 + theta_j) the kernel's f32 result, p_j exact, and
-// split the signed error in output ulps: e_j = (RN(q_j) - q_j) / ulp + (q_j - p_j) / ulp = r_j + t_j.
+// split the signed error in output ulps:
+//   e_j = (RN(q_j) - q_j) / ulp + (q_j - p_j) / ulp = r_j + t_j.
 // - r_j, the final rounding: p_j is transcendental (a softmax of exact inputs with distinct
 //   logits), so where q_j falls inside its ulp is spread uniformly to an excellent approximation:
 //   r_j has mean 0 and sd 1/sqrt(12) = 0.289 (error-model.md). Exact ties have probability 0, and
@@ -17,9 +18,9 @@
 //   visibly biased towards 0 (and below half the smallest subnormal always rounds to 0).
 // - t_j, the f32 part: |theta_j| <= gamma(K_j) u32 with the contract's factor K_j (BHH Thm 4.3,
 //   error_bound.cpp), and p_j / ulp(p_j) < 2^p_out, so |t_j| < K_j u32 2^p_out: K_j 2^-16 ulp of
-//   bf16 (~1e-3 ulp for the rows drawn here: n <= 64, spread <= 3, K ~ 100) and K_j 2^-13 ulp of f16
-//   (u32 / u16 = 2^-13, so ~1e-2 ulp: eight times more room than bf16, still a few percent of the
-//   rounding's sd). Even if every t_j had the same sign the mean moves by at most
+//   bf16 (~1e-3 ulp for the rows drawn here: n <= 64, spread <= 3, K ~ 100) and K_j 2^-13 ulp
+//   of f16 (u32 / u16 = 2^-13, so ~1e-2 ulp: eight times more room than bf16, still a few
+//   percent of the rounding's sd). Even if every t_j had the same sign the mean moves by at most
 //   accum_shift_bound (computed per batch from the contract and printed); the test fails only when
 //   |mean| exceeds that by more than 5 standard errors, i.e. |z| > 5 + accum_shift_bound / se.
 // - Independence: outputs of one row share the kernel's sum, so their errors can be correlated;
@@ -35,6 +36,9 @@
 // the same test applies with the larger sd the sample shows (accum_shift_bound is 0 for them).
 #include "properties/half_properties.hpp"
 
+#include <fmt/format.h>
+#include <rapidcheck.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -42,9 +46,6 @@
 #include <random>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
-#include <rapidcheck.h>
 
 #include "properties/error_bound.hpp"
 #include "properties/failure.hpp"
@@ -104,8 +105,6 @@ std::size_t countable(std::span<const double> x, DType t) {
   return k;
 }
 
-double gamma(double k, double u) { return k * u < 1 ? k * u / (1 - k * u) : INFINITY; }
-
 bool is_half_softmax(const Contract& c) {
   return c.op == Op::softmax && (c.dtype == DType::f16 || c.dtype == DType::bf16);
 }
@@ -115,9 +114,10 @@ void check_bias(const PropertyContext& ctx) {
   // The statistic is about many outputs at once, so a shrunk batch would say nothing more: the
   // batch is drawn from one seed, without shrinking, and the failure names the seed.
   // (inRange, not arbitrary: arbitrary's integers grow with RapidCheck's size, starting at 0.)
-  const auto seed = *rc::gen::noShrink(
-      rc::gen::inRange<uint64_t>(0, std::numeric_limits<uint64_t>::max()));
-  const Batch b = bias_batch(c, seed);
+  const auto seed =
+      *rc::gen::noShrink(rc::gen::inRange<uint64_t>(0, std::numeric_limits<uint64_t>::max()));
+  RC_PRE(ctx.max_cols >= 2);  // rows of one logit give exactly 1: nothing to measure
+  const Batch b = bias_batch(c, seed, ctx.max_cols);
   const Buffer y = call_rowwise(ctx, b);
   const BiasStats s = bias_stats(c, b, y);
   RC_PRE(s.counted >= kBiasMinOutputs);
@@ -145,12 +145,12 @@ const Property kHalfProperties[] = {
 
 }  // namespace
 
-Batch bias_batch(const Contract& c, uint64_t seed) {
+Batch bias_batch(const Contract& c, uint64_t seed, std::size_t max_cols) {
   Stream d(seed);
   Batch b;
   b.dtype = c.dtype;
   b.family = "bias";
-  b.cols = 2 + d.index(63);
+  b.cols = 2 + d.index(std::clamp<std::size_t>(max_cols, 2, 64) - 1);
   b.rows = 0;
   std::size_t expected = 0;
   std::vector<double> row(b.cols);
@@ -189,10 +189,11 @@ BiasStats bias_stats(const Contract& c, const Batch& b, const Buffer& y) {
     double row_sum = 0, row_count = 0;
     for (std::size_t j = 0; j < b.cols; ++j) {
       const double got = y.get(r * b.cols + j);
-      // Which outputs count depends on the exact value only, never on the kernel's output, so the
-      // selection cannot bias the mean. The correctly rounded value's own signed error: 0 when the
-      // exact value is representable, +-0.5 on a midpoint; exact_d carries 2^-53 relative error, so
-      // this is good to ~2^-45 ulp, and anything that close to a midpoint is skipped with it.
+      // Which outputs count depends on the exact value only, not on the kernel's output (but for
+      // non-finite outputs, the accuracy property's failures), so the selection cannot bias the
+      // mean. The correctly rounded value's own signed error: 0 when the exact value is
+      // representable, +-0.5 on a midpoint; exact_d carries 2^-53 relative error, so this is good
+      // to ~2^-45 ulp, and anything that close to a midpoint is skipped with it.
       const double own = (ref.rounded[j] - ref.exact_d[j]) / ulp(out, ref.exact_d[j]);
       if (repeats_earlier(x, j)) {
         ++s.skipped_repeat;
@@ -216,7 +217,7 @@ BiasStats bias_stats(const Contract& c, const Batch& b, const Buffer& y) {
         const double bin = std::floor((e + 1.5) / 0.25);
         s.histogram[static_cast<std::size_t>(std::clamp(bin + 1, 0.0, 13.0))]++;
         if (wider_accum)
-          shift += gamma(bound.factor[j], unit_roundoff(c.accum)) * ref.exact_d[j] /
+          shift += gamma_bound(bound.factor[j], unit_roundoff(c.accum)) * ref.exact_d[j] /
                    ulp(out, ref.exact_d[j]);
       }
     }
@@ -261,9 +262,9 @@ std::string describe(const BiasStats& s, DType out) {
       "normal, {} non-finite\n"
       "  the computation before the final rounding can shift the mean by at most {:.3g} ulp "
       "({:.2f} in z)",
-      s.mean, name_of(out), s.sd, s.counted, s.z, kBiasZLimit, s.se_iid, s.rows, s.se_rows, s.min, s.max, hist,
-      s.skipped_repeat, s.skipped_exact, s.skipped_tie, s.skipped_small, s.skipped_nonfinite, s.accum_shift_bound,
-      se > 0 ? s.accum_shift_bound / se : 0.0);
+      s.mean, name_of(out), s.sd, s.counted, s.z, kBiasZLimit, s.se_iid, s.rows, s.se_rows, s.min,
+      s.max, hist, s.skipped_repeat, s.skipped_exact, s.skipped_tie, s.skipped_small,
+      s.skipped_nonfinite, s.accum_shift_bound, se > 0 ? s.accum_shift_bound / se : 0.0);
 }
 
 std::span<const Property> half_catalogue() { return kHalfProperties; }

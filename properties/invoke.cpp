@@ -30,24 +30,29 @@ Outputs allocate_outputs(const Call& call) {
   return o;
 }
 
-void run_entry(const Kernel& kernel, const Call& c, void* y, void* loss) {
-  const KernelEntry& e = kernel.contract.op == c.op ? kernel.entry
-                                                     : throw std::logic_error("op mismatch");
+void run_entry(const Kernel& kernel, const Call& c, const void* a, const void* b,
+               const int64_t* labels, void* y, void* loss) {
+  if (kernel.contract.op != c.op) throw std::logic_error("run_entry: op mismatch");
+  const KernelEntry& e = kernel.entry;
   switch (c.op) {
     case Op::softmax:
     case Op::log_softmax:
-      std::get<RowwiseFn>(e)(c.a.data(), y, c.rows, c.cols);
+      std::get<RowwiseFn>(e)(a, y, c.rows, c.cols);
       return;
     case Op::softmax_temp:
-      std::get<TemperatureFn>(e)(c.a.data(), y, c.rows, c.cols, c.tau);
+      std::get<TemperatureFn>(e)(a, y, c.rows, c.cols, c.tau);
       return;
     case Op::softmax_backward:
-      std::get<BackwardFn>(e)(c.a.data(), c.b.data(), y, c.rows, c.cols);
+      std::get<BackwardFn>(e)(a, b, y, c.rows, c.cols);
       return;
     case Op::cross_entropy:
-      std::get<CrossEntropyFn>(e)(c.a.data(), c.labels.data(), loss, y, c.rows, c.cols);
+      std::get<CrossEntropyFn>(e)(a, labels, loss, y, c.rows, c.cols);
       return;
   }
+}
+
+void run_entry(const Kernel& kernel, const Call& c, void* y, void* loss) {
+  run_entry(kernel, c, c.a.data(), c.b.data(), c.labels.data(), y, loss);
 }
 
 CallResult InProcessInvoker::call(const Kernel& kernel, const Call& c) const {

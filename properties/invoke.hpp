@@ -65,5 +65,9 @@ class InProcessInvoker final : public Invoker {
 // shared by every invoker so that the op -> signature mapping exists once.
 Outputs allocate_outputs(const Call& call);
 void run_entry(const Kernel& kernel, const Call& call, void* y, void* loss);
+// The same on raw buffers (the isolated invoker passes its guarded copies); `call` supplies the op,
+// shape and tau.
+void run_entry(const Kernel& kernel, const Call& call, const void* a, const void* b,
+               const int64_t* labels, void* y, void* loss);
 
 }  // namespace softcheck

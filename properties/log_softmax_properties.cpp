@@ -91,7 +91,8 @@ void check_finite(const PropertyContext& ctx) {
 }
 
 // exp(l^_j) against the softmax oracle: |l^_j - l_j| <= e_j gives |exp(l^_j) - p_j| <=
-// p_j expm1(e_j); exp and the comparison in double add 2^-50 p_j and a few double subnormals.
+// p_j expm1(e_j); exp and p_j in double add their roundings (relative 2^-52, absolute in double's
+// subnormal range, where p_j of a very negative log-probability lies).
 void check_exp_agrees(const PropertyContext& ctx) {
   const Contract& c = ctx.kernel.contract;
   const Batch b = draw_finite_batch(ctx, kOracleCols);
@@ -106,13 +107,15 @@ void check_exp_agrees(const PropertyContext& ctx) {
       if (!std::isfinite(bound.abs[j])) continue;  // K u >= 1: no first-order bound to check
       const double got = y.get(r * b.cols + j);
       const double e = std::exp(got), pj = p.exact_d[j];
-      const double tol =
-          pj * (std::expm1(bound.abs[j]) + 0x1p-50) + 2 * std::numeric_limits<double>::denorm_min();
+      // p_j is the oracle rounded to double (<= half a double ulp, an absolute dmin below 2^-1022)
+      // and exp in double is within an ulp of its own: both enter once more, with a 2^-51 margin.
+      const double dmin = std::numeric_limits<double>::denorm_min();
+      const double tol = (pj + dmin) * std::expm1(bound.abs[j]) + 0x1p-51 * (e + pj) + 2 * dmin;
       if (std::fabs(e - pj) <= tol) continue;
       fail_case(fmt::format(
           "exp(log_softmax) disagrees with the softmax oracle at [{}][{}]: exp({}) = {:.17g}, "
-          "softmax {:.17g} (exact {}); |diff| {:.4g} > {:.4g} = p_j expm1(bound_j) + 2^-50 p_j "
-          "with bound_j = {:.4g}\n  bound: {}\n  {}",
+          "softmax {:.17g} (exact {}); |diff| {:.4g} > {:.4g} = (p_j + dmin) expm1(bound_j) + "
+          "2^-51 (exp + p_j) + 2 dmin with bound_j = {:.4g}\n  bound: {}\n  {}",
           r, j, hex(got), e, pj, hex(p.rounded[j]), std::fabs(e - pj), tol, bound.abs[j],
           bound.derivation, describe_batch(b)));
     }

@@ -1,5 +1,7 @@
 #include "properties/runner.hpp"
 
+#include "impl/simd/simd_targets.hpp"
+
 #include <chrono>
 #include <optional>
 #include <cstdlib>
@@ -75,6 +77,13 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
   if (!property.applies(kernel.contract)) {
     o.verdict = Verdict::skipped;
     o.message = "does not apply to this contract";
+    return o;
+  }
+  if (!simd_target_supported(kernel.contract.isa)) {
+    // Never a silent pass: a kernel for an instruction set this CPU lacks is a visible skip.
+    o.verdict = Verdict::skipped;
+    o.message = fmt::format("this CPU does not support {} (best target here: {})",
+                            kernel.contract.isa, simd_best_target());
     return o;
   }
   rc::detail::TestParams params;

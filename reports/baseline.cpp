@@ -11,13 +11,16 @@ namespace {
 
 std::string g(double v) { return fmt::format("{:.4g}", v); }
 
-bool significant(const CellResult& c) { return c.biased(); }
+bool significant(const CellResult& c) {
+  return c.bias_judged() && std::fabs(*c.bias.z) > kBiasZLimit;
+}
 
 }  // namespace
 
 std::string Margins::describe() const {
   return fmt::format("max ulp error may grow to before x {:.3g} + {:.3g} ulp; |mean signed ulp| may "
-                     "grow by {:.3g} ulp (or more while |z| <= {:.3g}); any verdict change fails",
+                     "grow by {:.3g} ulp where the cell's bias is judged and significant (|z| > {:.3g}); any verdict "
+                     "change fails",
                      1 + ulps_rel, ulps_abs, bias_ulps, kBiasZLimit);
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 #include "oracles/metrics.hpp"
@@ -20,10 +22,28 @@ bool same_output(double got, double want) {
 
 }  // namespace
 
-double usable_bound(double factor, double bound_abs, double u_accum) {
-  if (factor * u_accum >= 1 || !(bound_abs >= 0)) return kInf;
-  return bound_abs;
+oracle::ErrorMetrics measure(double got, const RowReference& ref, std::size_t j, DType out) {
+  const double exact = ref.exact_d[j], r = ref.rounded[j];
+  if (format_of(out).precision > 24 || !std::isfinite(got) || !std::isfinite(r) || !std::isfinite(exact))
+    return oracle::compare(got, ref.exact[j], out);
+  oracle::ErrorMetrics m;
+  const double d = got - exact;  // exact in double unless the two are far apart (then 2^-53 rel.)
+  m.signed_ulps = d / oracle::ulp_of_exact(ref.exact[j], out);
+  m.ulps_vs_exact = std::fabs(m.signed_ulps);
+  m.ulps_vs_rounded = std::fabs(got - r) / ulp(out, r);  // both in the format: an exact difference
+  m.abs = std::fabs(d);
+  m.rel = exact == 0 ? (got == 0 ? 0.0 : kInf) : m.abs / std::fabs(exact);
+  return m;
 }
+
+double significant7(double v) {
+  if (!std::isfinite(v) || v == 0) return v;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.7g", v);
+  return std::strtod(buf, nullptr);
+}
+
+double usable_bound(double bound_abs) { return bound_abs >= 0 ? bound_abs : kInf; }
 
 int kind_rank(const std::string& kind) {
   if (kind == "class_mismatch") return 3;
@@ -41,7 +61,7 @@ double percentile(std::vector<double>& v, double q) {
 }
 
 CellAccumulator::CellAccumulator(const Contract& c, const OpAdapter& adapter)
-    : c_(c), adapter_(adapter), u_accum_(unit_roundoff(c.accum)) {}
+    : c_(c), adapter_(adapter) {}
 
 void CellAccumulator::consider(const WorstElement& e, bool& row_changed) {
   // Strictly worse only: ties keep the earlier element (deterministic, shard-independent).
@@ -106,7 +126,7 @@ void CellAccumulator::add_row(std::size_t row, std::span<const double> x, const 
       }
       continue;
     }
-    const oracle::ErrorMetrics m = oracle::compare(got[j], ref.exact[j], out);
+    const oracle::ErrorMetrics m = measure(got[j], ref, j, out);
     e.exact = ref.exact_d[j];
     e.expected = ref.rounded[j];
     e.bound_abs = bound.abs[j];
@@ -122,9 +142,9 @@ void CellAccumulator::add_row(std::size_t row, std::span<const double> x, const 
     e.ulps_exact = m.ulps_vs_exact;
     e.ulps_rounded = m.ulps_vs_rounded;
     e.abs = m.abs;
-    // A first-order bound with K u >= 1 claims nothing (gamma_K is then negative or infinite):
-    // counted as vacuous, never as a failure of the kernel.
-    e.bound_abs = usable_bound(bound.factor[j], bound.abs[j], u_accum_);
+    // A first-order bound with K u >= 1 claims nothing (gamma_bound gives +inf there): counted as
+    // vacuous, never as a failure of the kernel.
+    e.bound_abs = usable_bound(bound.abs[j]);
     const bool vacuous = std::isinf(e.bound_abs);
     if (vacuous) ++vacuous_;
     e.tightness = vacuous || m.abs == 0 ? 0 : (bound.abs[j] > 0 ? m.abs / bound.abs[j] : kUnbounded);
@@ -135,7 +155,10 @@ void CellAccumulator::add_row(std::size_t row, std::span<const double> x, const 
     // bound governs, and an output that underflows to 0 has relative error 1 by definition.
     if (std::fabs(ref.exact_d[j]) >= min_normal(out)) rel_max_ = std::max(rel_max_, std::min(m.rel, kUnbounded));
     abs_max_ = std::max(abs_max_, m.abs);
-    k_max_ = std::max(k_max_, bound.factor[j]);
+    // K likewise, where the bound is not the underflow floor (whose ratio to a subnormal output
+    // says nothing about the algorithm).
+    if (std::fabs(ref.exact_d[j]) >= min_normal(out) && std::isfinite(bound.factor[j]))
+      k_max_ = std::max(k_max_, bound.factor[j]);
     if (e.kind == "over_bound") ++over_bound_;
     const double bound_ulps = e.bound_abs / oracle::ulp_of_exact(ref.exact[j], out);
     if (!vacuous && e.tightness > tight_) {
@@ -143,7 +166,10 @@ void CellAccumulator::add_row(std::size_t row, std::span<const double> x, const 
       tight_obs_ = m.ulps_vs_exact;
       tight_bound_ = bound_ulps;
     }
-    if (bound_ulps <= kBiasMaxBoundUlps) {
+    // The bias sample (report.hpp): normal-range outputs, where round-to-nearest is mean-zero on
+    // any smooth distribution of values (on the linear subnormal grid it is not: values far below
+    // half the smallest subnormal all round down to 0), with a bound of at most a few ulps.
+    if (bound_ulps <= kBiasMaxBoundUlps && std::fabs(ref.exact_d[j]) >= min_normal(out)) {
       row_sum += m.signed_ulps;
       signed_sum_ += m.signed_ulps;
       signed_sq_ += m.signed_ulps * m.signed_ulps;
@@ -176,19 +202,25 @@ void CellAccumulator::finish(CellResult& cell) const {
     s.p99 = percentile(v, 0.99);
     return s;
   };
-  cell.ulps_exact = summarise(ulps_exact_);
-  cell.ulps_rounded = summarise(ulps_rounded_);
-  cell.rel_max = rel_max_;
-  cell.abs_max = abs_max_;
-  cell.bound_k_max = k_max_;
-  cell.tightness = std::max(tight_, 0.0);
-  cell.tight_observed_ulps = tight_obs_;
-  cell.tight_bound_ulps = tight_bound_;
+  auto r7 = [](ErrorSummary e) {
+    return ErrorSummary{significant7(e.max), significant7(e.mean), significant7(e.p99)};
+  };
+  cell.ulps_exact = r7(summarise(ulps_exact_));
+  cell.ulps_rounded = r7(summarise(ulps_rounded_));
+  cell.rel_max = significant7(rel_max_);
+  cell.abs_max = significant7(abs_max_);
+  cell.bound_k_max = significant7(k_max_);
+  cell.tightness = significant7(std::max(tight_, 0.0));
+  cell.tight_observed_ulps = significant7(tight_obs_);
+  cell.tight_bound_ulps = significant7(tight_bound_);
   cell.over_bound = over_bound_;
   cell.vacuous_bound = vacuous_;
-  cell.spread_mean = spread_rows_ ? spread_sum_ / static_cast<double>(spread_rows_) : 0;
+  cell.spread_mean = significant7(spread_rows_ ? spread_sum_ / static_cast<double>(spread_rows_) : 0);
   cell.specials = specials_;
   cell.worst = worst_;
+  for (double* v : {&cell.worst.ulps_exact, &cell.worst.ulps_rounded, &cell.worst.abs,
+                    &cell.worst.bound_abs, &cell.worst.tightness})
+    *v = significant7(*v);
 
   Bias& b = cell.bias;
   b.rows = row_sums_.size();
@@ -211,8 +243,10 @@ void CellAccumulator::finish(CellResult& cell) const {
     const double var = R / (R - 1) * ss / (N * N);
     if (var > 0) b.z = b.mean_signed_ulps / std::sqrt(var);
     else b.z = b.mean_signed_ulps == 0 ? 0.0 : std::copysign(1e9, b.mean_signed_ulps);
-    *b.z = std::clamp(*b.z, -1e9, 1e9);
+    b.z = significant7(std::clamp(*b.z, -1e9, 1e9));
   }
+  b.mean_signed_ulps = significant7(b.mean_signed_ulps);
+  b.sd_ulps = significant7(b.sd_ulps);
 }
 
 }  // namespace softcheck::reports

@@ -6,6 +6,7 @@
 #include <span>
 #include <vector>
 
+#include "oracles/metrics.hpp"
 #include "reports/op_adapter.hpp"
 #include "reports/report.hpp"
 
@@ -34,7 +35,6 @@ class CellAccumulator {
 
   const Contract& c_;
   const OpAdapter& adapter_;
-  double u_accum_;
   std::size_t vacuous_ = 0;
   std::vector<double> ulps_exact_, ulps_rounded_;
   double rel_max_ = 0, abs_max_ = 0, k_max_ = 0, tight_ = -1, tight_obs_ = 0, tight_bound_ = 0;
@@ -53,12 +53,24 @@ class CellAccumulator {
   RowCase worst_case_;
 };
 
+// oracle::compare (both ulp conventions, relative and absolute error, classes) for output j of a
+// reference, with a fast path: for outputs of at most 24 bits of precision the differences are
+// taken in double from the exact value rounded to double, which is within 2^-29 ulp of the output
+// format of the MPFR result (the exact value's double rounding is 2^-53 relative); f64 outputs and
+// non-finite values go through oracle::compare. It halves a report's time (compare() costs about
+// as much as the reference itself).
+oracle::ErrorMetrics measure(double got, const RowReference& ref, std::size_t j, DType out);
+
 // The bound of one output as the sweep applies it: +inf where the first-order bound is vacuous
-// (K u >= 1, where gamma_K = K u / (1 - K u) is negative or infinite and claims nothing).
-double usable_bound(double factor, double bound_abs, double u_accum);
+// (K u >= 1: properties' gamma_bound is +inf there) or not a number.
+double usable_bound(double bound_abs);
 
 // Nearest-rank percentile (q in (0, 1]) of v; 0 for an empty v. Reorders v.
 double percentile(std::vector<double>& v, double q);
+
+// v to 7 significant digits: the statistics a report keeps (JSON stays small; values read back
+// from report.json are the ones a run holds, so merges and one run agree to the bit).
+double significant7(double v);
 
 // Rank of a worst-element kind: class_mismatch 3, policy 2, over_bound 1, within 0.
 int kind_rank(const std::string& kind);

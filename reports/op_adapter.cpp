@@ -218,8 +218,8 @@ class CrossEntropyAdapter final : public OpAdapter {
     const CrossEntropyBound b = cross_entropy_row_bound(c, x, label, p, ref.exact_d[n]);
     RowBound out = b.dx;
     out.abs.push_back(b.loss_abs);
-    // The loss's factor in units of u of its magnitude, as the backward bound reports its own.
-    out.factor.push_back(ref.exact_d[n] != 0 ? b.loss_abs / (unit_roundoff(c.accum) * std::fabs(ref.exact_d[n])) : 0);
+    // The loss is judged absolutely, like a log-probability: its factor is the bound in units of u.
+    out.factor.push_back(b.loss_abs / unit_roundoff(c.accum));
     out.derivation = b.dx.derivation + "; loss: " + b.loss_derivation;
     return out;
   }

@@ -37,8 +37,9 @@ std::string headline(const Report& r) {
 const char* kVerdictRule =
     "A kernel passes when every measured cell is within its a-priori bound (tightness = observed / "
     "bound <= 1 for every output), masks and all-masked rows follow the contract, and no cell is "
-    "biased (|z| > 5 over at least 32 rows, families with random rounding, outputs whose bound is at "
-    "most 4 ulps; \"-\": no such cell). Ulp errors are in the kernel's storage format: "
+    "biased (|z| > 5 and |mean signed error| >= 0.1 ulp over at least 32 rows, in families with "
+    "random rounding, over normal-range outputs whose bound is at most 4 ulps; \"-\": no such "
+    "cell). Ulp errors are in the kernel's storage format: "
     "\"exact\" against the exact value (Zimmermann), \"CR\" against the correctly rounded one (glibc).";
 
 struct Row {
@@ -128,6 +129,8 @@ std::string render_summary_md(const Report& r, const BaselineDiff* diff) {
     s += fmt::format("- `{}`:\n", k.name);
     for (const std::string& f : k.totals.failed_cells) s += fmt::format("  - {}\n", f);
     if (k.worst) s += fmt::format("  - worst input: `{}`\n", worst_case_path(k.name));
+    s += fmt::format("  - reproduce a cell: `softcheck report --kernel {} --family FAMILY --cols COLS`\n",
+                     k.name);
   }
   if (!r.skipped.empty()) {
     s += "\n## Skipped kernels\n\n";

@@ -15,7 +15,9 @@ bool CellResult::bias_judged() const {
   return f && f->random_rounding && bias.z && bias.rows >= kMinBiasRows;
 }
 
-bool CellResult::biased() const { return bias_judged() && std::fabs(*bias.z) > kBiasZLimit; }
+bool CellResult::biased() const {
+  return bias_judged() && std::fabs(*bias.z) > kBiasZLimit && std::fabs(bias.mean_signed_ulps) >= kBiasMinUlps;
+}
 
 std::vector<std::string> CellResult::failures() const {
   std::vector<std::string> f;

@@ -147,18 +147,14 @@ json to_json(const Report& r) {
     const KernelTotals& t = k.totals;
     passed += t.verdict == "passed";
     json cells = json::array();
-    for (const CellResult& c : k.cells) {
-      json cj = to_json(c);
-      cj["repro"] = fmt::format("softcheck report --kernel {} --family {} --cols {}", k.name,
-                                c.family, c.cols);
-      cells.push_back(std::move(cj));
-    }
+    for (const CellResult& c : k.cells) cells.push_back(to_json(c));
     kernels.push_back({
         {"name", k.name},
         {"op", name_of(k.op)},
         {"dtype", name_of(k.dtype)},
         {"contract", k.contract},
         {"bound", k.bound},
+        {"repro", fmt::format("softcheck report --kernel {} --family FAMILY --cols COLS", k.name)},
         {"verdict", t.verdict},
         {"cells_measured", t.cells_measured},
         {"cells_out_of_domain", t.cells_out_of_domain},
@@ -189,7 +185,8 @@ json to_json(const Report& r) {
           {"limits",
            {{"bias_z", kBiasZLimit},
             {"min_bias_rows", kMinBiasRows},
-            {"bias_max_bound_ulps", kBiasMaxBoundUlps}}},
+            {"bias_max_bound_ulps", kBiasMaxBoundUlps},
+            {"bias_min_ulps", kBiasMinUlps}}},
           {"summary",
            {{"kernels", r.kernels.size()},
             {"passed", passed},

@@ -199,14 +199,14 @@ Replay replay(const WorstCase& w, const Kernel& kernel, const Invoker& invoker) 
   }
   const RowReference ref = adapter->reference(w.x, rc, c.dtype);
   const RowBound bound = adapter->bound(c, w.x, rc, ref);
-  const oracle::ErrorMetrics m = oracle::compare(out.got, ref.exact[w.index], c.dtype);
+  const oracle::ErrorMetrics m = measure(out.got, ref, w.index, c.dtype);
   out.exact = ref.exact_d[w.index];
   out.expected = ref.rounded[w.index];
   out.class_mismatch = m.class_mismatch;
   out.ulps_exact = m.ulps_vs_exact;
   out.ulps_rounded = m.ulps_vs_rounded;
   out.abs = m.abs;
-  out.bound_abs = usable_bound(bound.factor[w.index], bound.abs[w.index], unit_roundoff(c.accum));
+  out.bound_abs = usable_bound(bound.abs[w.index]);
   out.within_bound = !m.class_mismatch && m.abs <= out.bound_abs;
   return out;
 }

@@ -72,27 +72,6 @@ struct Pointers {
   void* loss = nullptr;
 };
 
-// The op -> signature mapping of run_entry (properties/invoke.cpp), on raw input pointers.
-// get_if: call() validated the entry kind before forking, so nothing here can throw.
-void call_entry(const Kernel& k, const Call& c, const Pointers& p) {
-  const KernelEntry& e = k.entry;
-  switch (c.op) {
-    case Op::softmax:
-    case Op::log_softmax:
-      (*std::get_if<RowwiseFn>(&e))(p.a, p.y, c.rows, c.cols);
-      return;
-    case Op::softmax_temp:
-      (*std::get_if<TemperatureFn>(&e))(p.a, p.y, c.rows, c.cols, c.tau);
-      return;
-    case Op::softmax_backward:
-      (*std::get_if<BackwardFn>(&e))(p.a, p.b, p.y, c.rows, c.cols);
-      return;
-    case Op::cross_entropy:
-      (*std::get_if<CrossEntropyFn>(&e))(p.a, p.labels, p.loss, p.y, c.rows, c.cols);
-      return;
-  }
-}
-
 [[noreturn]] void child_main(const Kernel& k, const Call& c, const Pointers& p, FaultRecord* fault,
                              pid_t parent) {
   // Die with softcheck (Ctrl-C, crash) instead of looping on as an orphan.
@@ -120,7 +99,8 @@ void call_entry(const Kernel& k, const Call& c, const Pointers& p) {
   sigaction(SIGSEGV, &sa, nullptr);
   sigaction(SIGBUS, &sa, nullptr);
 
-  call_entry(k, c, p);
+  // call() validated op and entry kind before forking, so run_entry cannot throw here.
+  run_entry(k, c, p.a, p.b, p.labels, p.y, p.loss);
   _exit(0);
 }
 

@@ -1,5 +1,7 @@
 #include "properties/plugin/plugin_library.hpp"
 
+#include "properties/error_bound.hpp"
+
 #include <dlfcn.h>
 #include <fmt/format.h>
 #include <link.h>
@@ -88,6 +90,7 @@ Kernel kernel_from_desc(const std::string& lib, std::size_t i, const softcheck_k
     throw PluginError(
         fmt::format("{}: monotone_exp must be 0 or 1, got {}", where, d.monotone_exp));
   c.monotone_exp = d.monotone_exp == 1;
+  apply_algorithm_domain(c);
 
   void* fn = reinterpret_cast<void*>(d.fn);
   if (fn == nullptr) throw PluginError(where + ": fn is NULL");

@@ -2,12 +2,12 @@
 // rounded output from a truncated one on the same batch, every registered half kernel keeps
 // |z| <= 5 over several seeds, and the truncating bf16 kernel shows its -0.5 ulp mean. The numbers
 // (mean, sd, N, z) are printed on success too.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstdint>
 #include <iostream>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "impl/registry.hpp"
 #include "properties/half_properties.hpp"
@@ -111,10 +111,11 @@ TEST(BiasProperty, RegisteredHalfKernelsAreUnbiased) {
       const BiasStats s = measure(k, seed);
       ASSERT_GE(s.counted, kBiasMinOutputs) << c.name;
       const double se = s.sd / std::sqrt(static_cast<double>(s.counted));
-      std::cout << fmt::format("{} seed {:#x}: mean {:+.4f} sd {:.4f} N {} z {:+.2f} (accumulation "
-                               "allowance {:.2g} ulp = {:.2f} in z)\n",
-                               c.name, seed, s.mean, s.sd, s.counted, s.z, s.accum_shift_bound,
-                               s.accum_shift_bound / se);
+      std::cout << fmt::format(
+          "{} seed {:#x}: mean {:+.4f} sd {:.4f} N {} z {:+.2f} (accumulation "
+          "allowance {:.2g} ulp = {:.2f} in z)\n",
+          c.name, seed, s.mean, s.sd, s.counted, s.z, s.accum_shift_bound,
+          s.accum_shift_bound / se);
       EXPECT_LE(std::fabs(s.z), kBiasZLimit) << c.name << "\n" << describe(s, c.dtype);
       worst = std::max(worst, std::fabs(s.z));
     }

@@ -1,10 +1,10 @@
 // The generators reach the f16 ground (issue 3): values representable in f16, rows whose largest
 // logit sits near exp's f16 overflow threshold 11.09 and at the top of the format, 65504, and, for
 // a kernel whose domain ends at 11.0859375 (f16_softmax_naive__scalar), rows clamped exactly there.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <iostream>
-
-#include <gtest/gtest.h>
 
 #include "properties/generators.hpp"
 

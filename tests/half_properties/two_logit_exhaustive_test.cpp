@@ -4,14 +4,14 @@
 // oracle (for n = 2 the logistic function 1 / (1 + exp(s - v)), computed by oracle::softmax on the
 // two elements and rounded once to f16). The maximum error in f16 ulps and the number of outputs
 // that are not correctly rounded are printed for each kernel, passing or not.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstdint>
 #include <iostream>
 #include <limits>
 #include <vector>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "impl/registry.hpp"
 #include "oracles/oracle.hpp"
@@ -123,13 +123,13 @@ TEST(TwoLogitF16, EveryValueAgainstASweepIsWithinTheBound) {
         const ElementReport e = compare_element(r, j, got[j], ref, DType::f16, bound.abs[j]);
         if (within(e)) continue;
         if (++failures <= 5)
-          ADD_FAILURE() << c.name << " row " << hex_list(x) << ": " << describe_element(e, DType::f16)
-                        << "\n  bound: " << bound.derivation;
+          ADD_FAILURE() << c.name << " row " << hex_list(x) << ": "
+                        << describe_element(e, DType::f16) << "\n  bound: " << bound.derivation;
       }
     }
     std::cout << fmt::format(
-        "{}: {} rows checked ({} outside the domain), {} outputs not correctly rounded, the largest "
-        "error among them {:.4f} ulp_f16 vs exact (at [{}, {}]), {} outside the bound\n",
+        "{}: {} rows checked ({} outside the domain), {} outputs not correctly rounded, the "
+        "largest error among them {:.4f} ulp_f16 vs exact (at [{}, {}]), {} outside the bound\n",
         c.name, checked, outside_domain, not_correctly_rounded, max_ulps, hex(max_ulps_x[0]),
         hex(max_ulps_x[1]), failures);
     EXPECT_EQ(failures, 0u) << c.name;

@@ -2,11 +2,11 @@
 // `softcheck check --kernel NAME` runs by default: every property that applies, the default
 // RunConfig, the fixed seed. Each must be caught, and by the property aimed at its bug class; the
 // outcome of every property is printed so the report shows what else catches it.
+#include <gtest/gtest.h>
+
 #include <iostream>
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "properties/runner.hpp"
 #include "tests/half/wrong_half_kernels.hpp"
@@ -35,7 +35,8 @@ std::set<std::string> failed_properties(const Kernel& k, const std::string& only
 
 // Sum kept in f16: stuck at 2048, so long rows of comparable logits sum to far less than 1.
 TEST(WrongHalfKernels, F16AccumulationIsCaughtBySumToOne) {
-  const std::set<std::string> failed = failed_properties(wrong("f16_softmax_shifted_f16sum__scalar"));
+  const std::set<std::string> failed =
+      failed_properties(wrong("f16_softmax_shifted_f16sum__scalar"));
   EXPECT_TRUE(failed.count("sum_to_one"));
   EXPECT_TRUE(failed.count("accuracy"));
 }

@@ -76,7 +76,9 @@ TEST(Baseline, TruncatingConversionIsBiasedAndFails) {
   EXPECT_TRUE(saw_bias);
   // Truncation: the mean signed error of a judged cell is about -0.5 ulp.
   for (const CellResult& c : t.cells) {
-    if (c.bias_judged() && c.bias.elements >= 1000) EXPECT_LT(c.bias.mean_signed_ulps, -0.3) << c.key();
+    if (c.bias_judged() && c.bias.elements >= 1000) {
+      EXPECT_LT(c.bias.mean_signed_ulps, -0.3) << c.key();
+    }
   }
   const BaselineDiff d = diff_reports(good, trunc, Margins{});
   EXPECT_TRUE(has_entry(d, "verdict"));

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "oracles/oracle.hpp"
+#include "reports/cell_stats.hpp"
 #include "reports/report_dir.hpp"
 #include "reports/worst_case.hpp"
 #include "tests/reports/report_test_support.hpp"
@@ -39,8 +40,9 @@ TEST_P(WorstCaseReplay, SavedFileReplaysBitForBit) {
   for (const CellResult& c : r.kernels[0].cells)
     if (c.family == w.family && c.cols == w.cols) {
       found = true;
-      EXPECT_EQ(c.tightness, w.tightness);
+      EXPECT_EQ(c.tightness, significant7(w.tightness));  // the cell keeps 7 digits
       EXPECT_EQ(c.worst.index, w.index);
+      EXPECT_EQ(c.worst.row, w.row);
     }
   EXPECT_TRUE(found);
   fs::remove_all(dir);
@@ -88,10 +90,10 @@ TEST(WorstCaseFile, RejectsMalformedFiles) {
     return s;
   };
   EXPECT_THROW(parse_worst_case(replace("format softcheck-worst-case/1", "format other/9")), std::runtime_error);
-  EXPECT_THROW(parse_worst_case(replace("cols 2", "cols 3")), std::runtime_error);
+  EXPECT_THROW(parse_worst_case(replace("\ncols 2\n", "\ncols 3\n")), std::runtime_error);
   EXPECT_THROW(parse_worst_case(replace("x\n0x1p-1", "x\nhalf")), std::runtime_error);
   EXPECT_THROW(parse_worst_case(replace("x\n0x1p-1", "x\n0x1.000001p-1")), std::runtime_error);  // not f32
-  EXPECT_THROW(parse_worst_case(replace("dtype f32\n", "")), std::runtime_error);
+  EXPECT_THROW(parse_worst_case(replace("\ndtype f32\n", "\n")), std::runtime_error);
   EXPECT_THROW(parse_worst_case(good + "x\n0x1p-1\n"), std::runtime_error);  // section twice
   // The wrong kernel is refused at replay.
   EXPECT_THROW(replay(w, testing::builtin("f64_softmax_shifted__scalar"), InProcessInvoker{}),
