@@ -1,4 +1,5 @@
 // softcheck check: run the property catalogue on built-in or plugin kernels.
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -22,13 +23,24 @@ struct CheckOptions {
   std::string json_path, junit_path;
   bool isolate = false;
   bool quiet = false;
+  std::string program = "softcheck";  // as invoked (argv[0]), for the reproduce lines
 };
 
 std::string quote_if_needed(const std::string& s) {
   return s.find_first_of(" \t'\"$") == std::string::npos ? s : "'" + s + "'";
 }
 
+// Fails before any checking when a --json/--junit file could not be written at the end.
+void require_output_directory(const char* flag, const std::string& path) {
+  if (path.empty()) return;
+  const std::filesystem::path dir = std::filesystem::absolute(path).parent_path();
+  if (!std::filesystem::is_directory(dir))
+    throw UsageError(fmt::format("{} {}: directory {} does not exist", flag, path, dir.string()));
+}
+
 int run_check(const CheckOptions& o) {
+  require_output_directory("--json", o.json_path);
+  require_output_directory("--junit", o.junit_path);
   std::vector<Kernel> kernels;
   std::unique_ptr<LoadedPlugin> plugin;
   if (!o.plugin.lib.empty()) {
@@ -51,11 +63,18 @@ int run_check(const CheckOptions& o) {
                                                     : std::make_unique<InProcessInvoker>();
   std::vector<KernelResult> results;
   bool failed = false;
-  for (const Kernel& k : kernels) {
+  // The arguments that select kernels[i] again: the plugin's come first, then built-ins.
+  const std::size_t plugin_kernels = plugin ? plugin->kernels.size() : 0;
+  const auto selection = [&](std::size_t i) {
+    const std::string& name = kernels[i].contract.name;
+    if (i < plugin_kernels) return plugin_repro_arguments(o.plugin, name);
+    return "--kernel " + quote_if_needed(name) +
+           (o.isolate ? " --isolate" + timeout_repro_argument(o.plugin.timeout_s) : "");
+  };
+  for (std::size_t i = 0; i < kernels.size(); ++i) {
+    const Kernel& k = kernels[i];
     RunConfig config = o.config;
-    config.repro_prefix = "build/bin/softcheck check " +
-                          (plugin ? plugin_repro_arguments(o.plugin, k.contract.name)
-                                  : "--kernel " + quote_if_needed(k.contract.name));
+    config.repro_prefix = quote_if_needed(o.program) + " check " + selection(i);
     const auto applicable = properties_for(k.contract);
     if (!o.property.empty() &&
         std::none_of(applicable.begin(), applicable.end(),
@@ -107,7 +126,12 @@ Runner add_check_command(CLI::App& app) {
   cmd->add_flag("--isolate", o->isolate,
                 "Run built-in kernels in child processes with guarded buffers, like plugins");
   cmd->add_flag("--quiet,-q", o->quiet, "No progress lines on stderr");
-  return [o] { return run_check(*o); };
+  return [o, cmd] {
+    // CLI11 names the top-level app after argv[0] when parsing.
+    if (!cmd->get_parent()->get_name().empty()) o->program = cmd->get_parent()->get_name();
+    require_plugin_flags_consistent(*cmd, o->plugin);
+    return run_check(*o);
+  };
 }
 
 }  // namespace softcheck::cli

@@ -14,6 +14,14 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // CLI11 reports a misspelt command as "A subcommand is required"; name it instead.
+    const std::string first = argc > 1 ? argv[1] : "";
+    if (!first.empty() && first[0] != '-' &&
+        app.get_subcommands([&](const CLI::App* s) { return s->check_name(first); }).empty()) {
+      std::cerr << "softcheck: error: unknown command '" << first
+                << "' (commands: list, check, report; see --help)\n";
+      return kExitUsage;
+    }
     const int rc = app.exit(e);
     // CLI11 returns 0 for --help/--version; every real parse error is a usage error (exit 2).
     return rc == 0 ? 0 : kExitUsage;

@@ -54,6 +54,27 @@ void add_plugin_options(CLI::App& cmd, PluginOptions& o) {
       ->capture_default_str();
 }
 
+void require_plugin_flags_consistent(const CLI::App& cmd, const PluginOptions& o) {
+  const auto given = [&](const char* flag) { return cmd.get_option(flag)->count() > 0; };
+  static constexpr const char* kContractFlags[] = {
+      "--op",    "--dtype",    "--accum",      "--algorithm",       "--summation",
+      "--lanes", "--exp-ulps", "--all-masked", "--flush-subnormals", "--monotone-exp"};
+  if (o.lib.empty())
+    for (const char* flag : {"--symbol", "--only"})
+      if (given(flag)) throw UsageError(fmt::format("{} needs --lib PATH", flag));
+  if (o.symbol.empty()) {
+    for (const char* flag : kContractFlags)
+      if (given(flag))
+        throw UsageError(fmt::format(
+            "{} describes the kernel named by --symbol; without --symbol each kernel's contract "
+            "comes from the library's softcheck_kernels() list",
+            flag));
+  } else if (given("--only")) {
+    throw UsageError("--only selects a kernel of the softcheck_kernels() list; with --symbol, "
+                     "the named function is the one checked");
+  }
+}
+
 std::unique_ptr<LoadedPlugin> load_plugin(const PluginOptions& o) {
   try {
     auto loaded = std::make_unique<LoadedPlugin>(LoadedPlugin{PluginLibrary::open(o.lib), {}});
@@ -94,9 +115,17 @@ std::unique_ptr<Invoker> make_isolated_invoker(double timeout_s) {
   return std::make_unique<IsolatedInvoker>(options);
 }
 
+std::string timeout_repro_argument(double timeout_s) {
+  // A timed_out failure only reproduces under the same limit.
+  return timeout_s != PluginOptions{}.timeout_s ? fmt::format(" --timeout {}", timeout_s) : "";
+}
+
 std::string plugin_repro_arguments(const PluginOptions& o, const std::string& kernel_name) {
-  if (o.symbol.empty()) return fmt::format("--lib {} --only {}", o.lib, kernel_name);
-  std::string s = fmt::format("--lib {} --symbol {} --op {} --dtype {}", o.lib, o.symbol, o.op, o.dtype);
+  if (o.symbol.empty())
+    return fmt::format("--lib {} --only {}{}", o.lib, kernel_name,
+                       timeout_repro_argument(o.timeout_s));
+  std::string s = fmt::format("--lib {} --symbol {} --op {} --dtype {}{}", o.lib, o.symbol, o.op,
+                              o.dtype, timeout_repro_argument(o.timeout_s));
   const PluginOptions d;
   if (!o.accum.empty()) s += " --accum " + o.accum;
   if (o.algorithm != d.algorithm) s += " --algorithm " + o.algorithm;

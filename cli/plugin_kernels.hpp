@@ -40,9 +40,15 @@ struct LoadedPlugin {
 };
 
 void add_plugin_options(CLI::App& cmd, PluginOptions& o);
+// UsageError when given flags would otherwise be silently ignored: contract flags (--op, --dtype,
+// ...) without --symbol (the descriptor's contract is used), --only with --symbol, --symbol or
+// --only without --lib.
+void require_plugin_flags_consistent(const CLI::App& cmd, const PluginOptions& o);
 // Loads the library and builds its kernels; UsageError for a missing file, symbol or bad flag.
 std::unique_ptr<LoadedPlugin> load_plugin(const PluginOptions& o);
 std::unique_ptr<Invoker> make_isolated_invoker(double timeout_s);
+// " --timeout T" when T is not the default, else "" (for reproduction lines).
+std::string timeout_repro_argument(double timeout_s);
 // The check arguments that select this plugin kernel again (for reproduction lines).
 std::string plugin_repro_arguments(const PluginOptions& o, const std::string& kernel_name);
 

@@ -49,8 +49,14 @@ double exp_overflow_threshold(DType t) {
 // Lengths: single columns (an exact case, y = 1, and the usual fast path), mostly around SIMD
 // tile edges 1..2T+1 for T = 4..64 (where bodies and tails meet), then short, medium and
 // occasionally long rows (summation error grows with n; f16 sums stick at 2048).
-std::size_t draw_cols(Draw& d, std::size_t max_cols) {
+std::size_t draw_cols(Draw& d, std::size_t max_cols, double long_share) {
   static const std::vector<std::size_t> tiles{4, 8, 16, 32, 64};
+  // Properties without an oracle (cheap per element) ask for more long rows than the default 3%:
+  // an extra mixture component drawn first, so the default stream of cases stays the same.
+  if (long_share > kDefaultLongShare &&
+      d.chance((long_share - kDefaultLongShare) / (1 - kDefaultLongShare)))
+    return std::clamp<std::size_t>(d.chance(0.5) ? 65537 : static_cast<std::size_t>(d.log_uniform(4096, 100000)),
+                                   1, std::max<std::size_t>(1, max_cols));
   const double u = d.uniform();
   std::size_t n;
   if (u < 0.05) {
@@ -191,7 +197,7 @@ Batch make_batch(Draw& d, const GenSpec& s) {
   b.dtype = s.dtype;
   b.rows = s.min_rows + d.index(s.max_rows - s.min_rows + 1);
   const std::size_t cap = b.rows > 1 ? std::min<std::size_t>(s.max_cols, 300) : s.max_cols;
-  b.cols = draw_cols(d, cap);
+  b.cols = draw_cols(d, cap, s.long_rows);
   double total = 0;
   for (auto& f : kFamilies) total += f.weight;
   double pick = d.uniform(0, total);

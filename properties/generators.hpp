@@ -25,6 +25,8 @@ struct Batch {
   std::span<const double> row(std::size_t r) const { return {x.data() + r * cols, cols}; }
 };
 
+inline constexpr double kDefaultLongShare = 0.03;
+
 struct GenSpec {
   DType dtype = DType::f32;
   Domain domain;
@@ -32,6 +34,8 @@ struct GenSpec {
   std::size_t max_cols = 100000;
   bool masks = true;     // -inf entries (attention masks)
   bool specials = false; // NaN and +inf injected into some rows
+  // Share of rows longer than 4096 (up to 1e5, half of them 65537: one past a 16-bit index).
+  double long_rows = kDefaultLongShare;
 };
 
 GenSpec gen_spec_for(const Contract& c, std::size_t max_cols);

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <limits>
 
+#include <mpfr.h>
+
 #include "oracles/metrics.hpp"
 
 namespace softcheck::reports {
@@ -24,10 +26,23 @@ bool same_output(double got, double want) {
 
 oracle::ErrorMetrics measure(double got, const RowReference& ref, std::size_t j, DType out) {
   const double exact = ref.exact_d[j], r = ref.rounded[j];
-  if (format_of(out).precision > 24 || !std::isfinite(got) || !std::isfinite(r) || !std::isfinite(exact))
+  if (!std::isfinite(got) || !std::isfinite(r) || !std::isfinite(exact))
     return oracle::compare(got, ref.exact[j], out);
   oracle::ErrorMetrics m;
-  const double d = got - exact;  // exact in double unless the two are far apart (then 2^-53 rel.)
+  double d;
+  if (format_of(out).precision <= 24) {
+    d = got - exact;  // exact in double unless the two are far apart (then 2^-53 relative)
+  } else {
+    // f64: the difference from the exact value, rounded once at 64 bits as compare() rounds it.
+    struct Scratch {
+      mpfr_t v;
+      Scratch() { mpfr_init2(v, 64); }
+      ~Scratch() { mpfr_clear(v); }
+    };
+    thread_local Scratch s;
+    mpfr_d_sub(s.v, got, ref.exact[j].backend().data(), MPFR_RNDN);
+    d = mpfr_get_d(s.v, MPFR_RNDN);
+  }
   m.signed_ulps = d / oracle::ulp_of_exact(ref.exact[j], out);
   m.ulps_vs_exact = std::fabs(m.signed_ulps);
   m.ulps_vs_rounded = std::fabs(got - r) / ulp(out, r);  // both in the format: an exact difference

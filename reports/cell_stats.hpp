@@ -54,11 +54,12 @@ class CellAccumulator {
 };
 
 // oracle::compare (both ulp conventions, relative and absolute error, classes) for output j of a
-// reference, with a fast path: for outputs of at most 24 bits of precision the differences are
-// taken in double from the exact value rounded to double, which is within 2^-29 ulp of the output
-// format of the MPFR result (the exact value's double rounding is 2^-53 relative); f64 outputs and
-// non-finite values go through oracle::compare. It halves a report's time (compare() costs about
-// as much as the reference itself).
+// reference, with a fast path for finite values, which halves a report's time (compare() costs
+// about as much as the reference itself): for outputs of at most 24 bits of precision the
+// difference is taken in double from the exact value rounded to double, within 2^-29 ulp of the
+// output format of the MPFR result (the exact value's double is 2^-53 relative); for f64 outputs
+// it is got - exact rounded once at 64 bits, as compare() does; the ulp ratios follow from it.
+// Non-finite values go through oracle::compare (classes).
 oracle::ErrorMetrics measure(double got, const RowReference& ref, std::size_t j, DType out);
 
 // The bound of one output as the sweep applies it: +inf where the first-order bound is vacuous

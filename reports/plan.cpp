@@ -48,8 +48,8 @@ Plan default_plan() {
   p.name = "default";
   p.families = family_names();
   p.cols = default_cols();
-  p.elements_per_cell = 4096;
-  p.max_rows = 4096;
+  p.elements_per_cell = 2048;
+  p.max_rows = 2048;
   return p;
 }
 

@@ -27,6 +27,12 @@ void Progress::begin(std::size_t total_cells, std::size_t kernels) {
   if (mode_ == Mode::bar) draw_locked();
 }
 
+void Progress::kernel_begin(const std::string& name) {
+  std::lock_guard lock(mu_);
+  current_ = name;
+  if (mode_ == Mode::bar) draw_locked();
+}
+
 void Progress::cell_done() {
   std::lock_guard lock(mu_);
   ++done_;
@@ -41,11 +47,9 @@ void Progress::kernel_done(const std::string& name, std::size_t cells, const std
                            double seconds) {
   std::lock_guard lock(mu_);
   ++kernels_done_;
-  current_ = name;
   if (mode_ == Mode::lines)
     fmt::print(out_, "report: [{}/{}] {}: {} cells, {}, {:.1f} s\n", kernels_done_, kernels_, name,
                cells, verdict, seconds);
-  if (mode_ == Mode::bar) draw_locked();
   std::fflush(out_);
 }
 
@@ -61,7 +65,7 @@ void Progress::draw_locked() {
   fmt::print(out_, "\r\033[K[{}{}] {}/{} cells, kernel {}/{} {} ({:.0f} s{})",
              std::string(static_cast<std::size_t>(filled), '#'),
              std::string(static_cast<std::size_t>(kWidth - filled), '.'), done_, total_,
-             kernels_done_, kernels_, current_, t, eta);
+             std::min(kernels_done_ + 1, kernels_), kernels_, current_, t, eta);
   std::fflush(out_);
 }
 

@@ -18,6 +18,7 @@ class Progress {
   Progress(Mode mode, std::FILE* out = stderr);
 
   void begin(std::size_t total_cells, std::size_t kernels);
+  void kernel_begin(const std::string& name);
   void cell_done();
   void kernel_done(const std::string& name, std::size_t cells, const std::string& verdict,
                    double seconds);

@@ -44,7 +44,7 @@ void write_report_dir(const fs::path& dir, const Report& r, const BaselineDiff* 
   StagedDir out(dir);
   nlohmann::json j = to_json(r);
   if (diff) j["baseline_diff"] = diff_json(*diff);
-  out.write("report.json", j.dump(1) + "\n");
+  out.write("report.json", format_report_json(j));
   out.write("summary.md", render_summary_md(r, diff));
   out.write("index.html", render_html(r, diff));
   for (const KernelReport& k : r.kernels)

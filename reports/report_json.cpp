@@ -1,5 +1,6 @@
 #include "reports/report_json.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <stdexcept>
@@ -286,6 +287,55 @@ Report report_from_json(const json& j) {
   } catch (const json::exception& e) {
     throw std::runtime_error(std::string("report.json: ") + e.what());
   }
+}
+
+namespace {
+
+// The keys of an object: `first` in that order (those present), then the rest in sorted order.
+std::vector<std::string> ordered_keys(const json& o, std::initializer_list<const char*> first) {
+  std::vector<std::string> keys;
+  for (const char* k : first)
+    if (o.contains(k)) keys.emplace_back(k);
+  for (const auto& [k, v] : o.items())
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  return keys;
+}
+
+}  // namespace
+
+std::string format_report_json(const json& report) {
+  std::string s = "{";
+  const auto top = ordered_keys(report, {"schema", "generator", "summary", "plan", "shard", "limits",
+                                         "skipped", "baseline_diff", "run", "kernels"});
+  for (std::size_t t = 0; t < top.size(); ++t) {
+    const json& value = report.at(top[t]);
+    s += (t ? ",\n" : "\n") + json(top[t]).dump() + ": ";
+    if (top[t] != "kernels") {
+      s += value.dump();
+      continue;
+    }
+    s += "[";
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      const json& k = value[i];
+      s += i ? ",\n {" : "\n {";
+      const auto fields = ordered_keys(k, {"name", "op", "dtype", "verdict", "failed_cells", "totals",
+                                           "worst_case", "bound", "repro", "contract", "cells"});
+      for (std::size_t f = 0; f < fields.size(); ++f) {
+        const json& kv = k.at(fields[f]);
+        s += (f ? ",\n  " : "\n  ") + json(fields[f]).dump() + ": ";
+        if (fields[f] != "cells") {
+          s += kv.dump();
+          continue;
+        }
+        s += "[";
+        for (std::size_t c = 0; c < kv.size(); ++c) s += (c ? ",\n   " : "\n   ") + kv[c].dump();
+        s += kv.empty() ? "]" : "\n  ]";
+      }
+      s += "\n }";
+    }
+    s += value.empty() ? "]" : "\n]";
+  }
+  return s + "\n}\n";
 }
 
 json result_part(const json& report) {

@@ -19,6 +19,10 @@ nlohmann::json to_json(const Plan& p);
 Report report_from_json(const nlohmann::json& j);
 CellResult cell_from_json(const nlohmann::json& j);
 
+// report.json's text: one top-level field per line, each kernel's fields one per line and each cell
+// on a line of its own (compact, and a baseline's diff in version control is a list of cells).
+std::string format_report_json(const nlohmann::json& report);
+
 // The part of a report that is its result: everything but "run" (timings, threads, shards merged),
 // so that two runs, or a merge of shards and one run, compare equal.
 nlohmann::json result_part(const nlohmann::json& report);

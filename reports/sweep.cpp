@@ -77,7 +77,7 @@ CellRun run_cell(const Kernel& kernel, const Plan& plan, const std::string& fami
   acc.finish(cell);
 
   WorstCase& w = run.worst;
-  const WorstElement& e = cell.worst;
+  const WorstElement& e = acc.worst();  // unrounded: the file is exact
   w.kernel = c.name;
   w.op = c.op;
   w.dtype = c.dtype;
@@ -152,6 +152,7 @@ Report run_sweep(std::span<const Kernel> kernels, const SweepOptions& o) {
   for (const Job& job : jobs) {
     const auto kernel_start = std::chrono::steady_clock::now();
     const Kernel& kernel = *job.kernel;
+    if (o.progress) o.progress->kernel_begin(kernel.contract.name);
     warm_up(kernel, *adapter_for(kernel.contract.op), invoker);
     std::vector<CellRun> runs(job.cells.size());
     // Longest rows first, so the threads finish together.

@@ -71,7 +71,8 @@ constexpr std::size_t kLanes = 8;
 
 void pairwise(const void* xv, void* yv, std::size_t rows, std::size_t cols) {
   for (std::size_t r = 0; r < rows; ++r)
-    pairwise_row(static_cast<const float*>(xv) + r * cols, static_cast<float*>(yv) + r * cols, cols);
+    pairwise_row(static_cast<const float*>(xv) + r * cols, static_cast<float*>(yv) + r * cols,
+                 cols);
 }
 
 // y_j = e_j * (1/s): one division per row instead of per element, as vectorised kernels do. It
@@ -145,7 +146,8 @@ void unrolled8(const void* xv, void* yv, std::size_t rows, std::size_t cols) {
     for (; j + kLanes <= cols; j += kLanes)
       for (std::size_t l = 0; l < kLanes; ++l) acc[l] += y[j + l] = std::exp(x[j + l] - m);
     for (; j < cols; ++j) acc[j % kLanes] += y[j] = std::exp(x[j] - m);
-    const float s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    const float s =
+        ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
     for (j = 0; j < cols; ++j) y[j] /= s;
   }
 }
@@ -230,11 +232,10 @@ std::vector<Kernel> correct_f32_kernels() {
       {f32("f32_softmax_shifted_pairwise__scalar", "correct (tests/mutants): pairwise sum",
            Algorithm::shifted, Summation::pairwise),
        RowwiseFn{pairwise}},
-      {f32("f32_softmax_shifted_reciprocal__scalar",
-           "correct (tests/mutants): y = e * (1/s)"),
+      {f32("f32_softmax_shifted_reciprocal__scalar", "correct (tests/mutants): y = e * (1/s)"),
        RowwiseFn{reciprocal}},
-      {f32("f32_softmax_online_blocked__scalar",
-           "correct (tests/mutants): online by blocks of 16", Algorithm::online),
+      {f32("f32_softmax_online_blocked__scalar", "correct (tests/mutants): online by blocks of 16",
+           Algorithm::online),
        RowwiseFn{online_blocked}},
       {f64acc, RowwiseFn{f64_accumulation}},
       {f32("f32_softmax_shifted_kahan__scalar", "correct (tests/mutants): Kahan summation",

@@ -50,29 +50,53 @@ constexpr Reused kOps[] = {
 
 }  // namespace
 
+static_assert(static_cast<int>(BugClass::weaker_than_declared) + 1 == kBugClassCount,
+              "kBugClassCount must count every BugClass");
+
 std::string_view name_of(BugClass c) {
   switch (c) {
-    case BugClass::no_max_shift: return "overflow without max shift";
-    case BugClass::max_sentinel: return "running max: finite sentinel or element 0 missed";
-    case BugClass::body_tail: return "vector body and scalar tail disagree";
-    case BugClass::axis_or_stride: return "wrong reduction axis or row stride";
-    case BugClass::index_overflow: return "index overflow on huge tensors";
-    case BugClass::half_accumulation: return "accumulation in f16/bf16";
-    case BugClass::bf16_truncation: return "truncating f32 -> bf16 conversion";
-    case BugClass::online_rescale: return "online softmax rescale";
-    case BugClass::log_softmax_form: return "log-softmax formula";
-    case BugClass::backward_formula: return "wrong backward formula";
-    case BugClass::cross_entropy_label: return "cross-entropy label handling";
-    case BugClass::fast_exp_range: return "fast-exp bit trick below its range";
-    case BugClass::special_values: return "+inf / NaN / -inf rows handled inconsistently";
-    case BugClass::out_of_bounds: return "out-of-bounds read or write";
-    case BugClass::uninitialised: return "uninitialised memory reduced as data";
-    case BugClass::input_modified: return "input modified";
-    case BugClass::low_order: return "low-order approximation";
-    case BugClass::temperature: return "temperature applied the wrong way";
-    case BugClass::single_column: return "single-column rows mishandled";
-    case BugClass::subnormal_flush: return "subnormals flushed against the contract";
-    case BugClass::weaker_than_declared: return "algorithm weaker than declared";
+    case BugClass::no_max_shift:
+      return "overflow without max shift";
+    case BugClass::max_sentinel:
+      return "running max: finite sentinel or element 0 missed";
+    case BugClass::body_tail:
+      return "vector body and scalar tail disagree";
+    case BugClass::axis_or_stride:
+      return "wrong reduction axis or row stride";
+    case BugClass::index_overflow:
+      return "index overflow on huge tensors";
+    case BugClass::half_accumulation:
+      return "accumulation in f16/bf16";
+    case BugClass::bf16_truncation:
+      return "truncating f32 -> bf16 conversion";
+    case BugClass::online_rescale:
+      return "online softmax rescale";
+    case BugClass::log_softmax_form:
+      return "log-softmax formula";
+    case BugClass::backward_formula:
+      return "wrong backward formula";
+    case BugClass::cross_entropy_label:
+      return "cross-entropy label handling";
+    case BugClass::fast_exp_range:
+      return "fast-exp bit trick below its range";
+    case BugClass::special_values:
+      return "+inf / NaN / -inf rows handled inconsistently";
+    case BugClass::out_of_bounds:
+      return "out-of-bounds read or write";
+    case BugClass::uninitialised:
+      return "uninitialised memory reduced as data";
+    case BugClass::input_modified:
+      return "input modified";
+    case BugClass::low_order:
+      return "low-order approximation";
+    case BugClass::temperature:
+      return "temperature applied the wrong way";
+    case BugClass::single_column:
+      return "single-column rows mishandled";
+    case BugClass::subnormal_flush:
+      return "subnormals flushed against the contract";
+    case BugClass::weaker_than_declared:
+      return "algorithm weaker than declared";
   }
   return "?";
 }
@@ -82,7 +106,7 @@ Mutant mutant(const char* bug, Contract claimed, KernelEntry entry, BugClass bug
               std::optional<CallStatus> status) {
   claimed.name += std::string("_wrong_") + bug;
   return Mutant{Kernel{std::move(claimed), entry}, bug_class, std::move(defect),
-                std::move(expected_property), status, where};
+                std::move(expected_property),      status,    where};
 }
 
 std::vector<Mutant> gallery() {

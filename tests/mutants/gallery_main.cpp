@@ -8,15 +8,15 @@
 //     --all         also run every other property on each wrong kernel (which ones catch it too)
 //     --filter TEXT only kernels whose name contains TEXT
 // Exit status 1 if a wrong kernel is not caught by its expected property or a correct kernel fails.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "tests/mutants/gallery_run.hpp"
 
@@ -33,9 +33,12 @@ Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
-    if (a == "--seed" && i + 1 < argc) o.config.seed = std::strtoull(argv[++i], nullptr, 0);
-    else if (a == "--all") o.all = true;
-    else if (a == "--filter" && i + 1 < argc) o.filter = argv[++i];
+    if (a == "--seed" && i + 1 < argc)
+      o.config.seed = std::strtoull(argv[++i], nullptr, 0);
+    else if (a == "--all")
+      o.all = true;
+    else if (a == "--filter" && i + 1 < argc)
+      o.filter = argv[++i];
     else {
       fmt::print(stderr, "usage: softcheck_gallery [--seed N] [--all] [--filter TEXT]\n");
       std::exit(2);
@@ -57,11 +60,12 @@ int run(const Options& o) {
   std::vector<int> cases;
   std::vector<std::string> notes;
 
-  fmt::print("## Wrong kernels (seed {:#x}, {} cases per property, max cols {})\n\n",
-             o.config.seed, o.config.cases, o.config.max_cols);
-  fmt::print("| kernel | bug class | defect | expected property | caught | cases before failure |"
-             "{} s |\n",
-             o.all ? " also caught by |" : "");
+  fmt::print("## Wrong kernels (seed {:#x}, {} cases per property, max cols {})\n\n", o.config.seed,
+             o.config.cases, o.config.max_cols);
+  fmt::print(
+      "| kernel | bug class | defect | expected property | caught | cases before failure |"
+      "{} s |\n",
+      o.all ? " also caught by |" : "");
   fmt::print("|---|---|---|---|---|---|{}---|\n", o.all ? "---|" : "");
   for (const Mutant& m : gallery()) {
     if (m.kernel.contract.name.find(o.filter) == std::string::npos) continue;
@@ -74,7 +78,8 @@ int run(const Options& o) {
             run_property(m.kernel, *p, *invoker, o.config).verdict == Verdict::failed)
           also += (also.empty() ? "" : ", ") + p->name;
     }
-    if (c.caught()) cases.push_back(c.expected.cases);
+    if (c.caught())
+      cases.push_back(c.expected.cases);
     else {
       ++missed;
       notes.push_back(c.summary());
@@ -90,13 +95,15 @@ int run(const Options& o) {
                o.all ? fmt::format(" {} |", also.empty() ? "-" : also) : "", c.expected.seconds);
     std::fflush(stdout);
   }
-  fmt::print("\nCaught by the expected property: {} of {}; cases before the first failure: median "
-             "{}, max {}.\n",
-             cases.size(), cases.size() + missed, median(cases),
-             cases.empty() ? 0 : *std::max_element(cases.begin(), cases.end()));
+  fmt::print(
+      "\nCaught by the expected property: {} of {}; cases before the first failure: median "
+      "{}, max {}.\n",
+      cases.size(), cases.size() + missed, median(cases),
+      cases.empty() ? 0 : *std::max_element(cases.begin(), cases.end()));
 
   fmt::print("\n## Correct kernels (must pass every property)\n\n");
-  fmt::print("| kernel | algorithm | summation | properties | result | s |\n|---|---|---|---|---|---|\n");
+  fmt::print(
+      "| kernel | algorithm | summation | properties | result | s |\n|---|---|---|---|---|---|\n");
   for (const Kernel& k : correct_kernels()) {
     if (k.contract.name.find(o.filter) == std::string::npos) continue;
     int passed = 0, total = 0;
@@ -105,17 +112,20 @@ int run(const Options& o) {
     for (const PropertyOutcome& out : check_kernel(k, InProcessInvoker{}, o.config)) {
       ++total;
       seconds += out.seconds;
-      if (out.verdict == Verdict::passed) ++passed;
+      if (out.verdict == Verdict::passed)
+        ++passed;
       else {
-        failed += (failed.empty() ? "" : ", ") + out.property + " " + std::string(name_of(out.verdict));
+        failed +=
+            (failed.empty() ? "" : ", ") + out.property + " " + std::string(name_of(out.verdict));
         notes.push_back(format_outcome(out));
       }
     }
     if (passed != total) ++flagged;
-    fmt::print("| `{}` | {} | {}{} | {} | {} | {:.2f} |\n", k.contract.name,
-               name_of(k.contract.algorithm), name_of(k.contract.summation),
-               k.contract.summation == Summation::k_lane ? fmt::format(" ({})", k.contract.lanes) : "",
-               total, passed == total ? "all pass" : "**" + failed + "**", seconds);
+    fmt::print(
+        "| `{}` | {} | {}{} | {} | {} | {:.2f} |\n", k.contract.name, name_of(k.contract.algorithm),
+        name_of(k.contract.summation),
+        k.contract.summation == Summation::k_lane ? fmt::format(" ({})", k.contract.lanes) : "",
+        total, passed == total ? "all pass" : "**" + failed + "**", seconds);
     std::fflush(stdout);
   }
   fmt::print("\nCorrect kernels flagged: {}. Total time {:.1f} s.\n", flagged,

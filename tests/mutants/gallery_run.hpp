@@ -14,13 +14,13 @@
 namespace softcheck::mutants {
 
 struct Catch {
-  PropertyOutcome expected;           // the expected property's outcome
-  bool applies = false;               // the expected property is in properties_for(contract)
-  bool status_named = true;           // the failure names the expected CallStatus (if any)
-  bool probed = false;                // the rest of the catalogue was run (expected one missed)
-  std::vector<std::string> others;    // then: the properties that caught it
+  PropertyOutcome expected;         // the expected property's outcome
+  bool applies = false;             // the expected property is in properties_for(contract)
+  bool status_named = true;         // the failure names the expected CallStatus (if any)
+  bool probed = false;              // the rest of the catalogue was run (expected one missed)
+  std::vector<std::string> others;  // then: the properties that caught it
   bool caught() const { return applies && expected.verdict == Verdict::failed && status_named; }
-  std::string summary() const;        // one line: caught by whom after how many cases, or why not
+  std::string summary() const;  // one line: caught by whom after how many cases, or why not
 };
 
 std::unique_ptr<Invoker> invoker_for(const Mutant& m);

@@ -34,14 +34,13 @@ TEST_P(WrongKernelSeed, IsCaughtByItsExpectedProperty) {
                           << format_outcome(c.expected);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Gallery, WrongKernelSeed,
-    ::testing::Combine(::testing::Range<std::size_t>(0, wrong().size()),
-                       ::testing::ValuesIn(kSeeds)),
-    [](const auto& info) {
-      return wrong()[std::get<0>(info.param)].kernel.contract.name + "__seed" +
-             std::to_string(std::get<1>(info.param));
-    });
+INSTANTIATE_TEST_SUITE_P(Gallery, WrongKernelSeed,
+                         ::testing::Combine(::testing::Range<std::size_t>(0, wrong().size()),
+                                            ::testing::ValuesIn(kSeeds)),
+                         [](const auto& info) {
+                           return wrong()[std::get<0>(info.param)].kernel.contract.name + "__seed" +
+                                  std::to_string(std::get<1>(info.param));
+                         });
 
 class CorrectKernelSeed : public ::testing::TestWithParam<std::tuple<std::size_t, uint64_t>> {};
 
@@ -53,14 +52,13 @@ TEST_P(CorrectKernelSeed, HoldsEveryProperty) {
     EXPECT_EQ(o.verdict, Verdict::passed) << format_outcome(o);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Gallery, CorrectKernelSeed,
-    ::testing::Combine(::testing::Range<std::size_t>(0, right().size()),
-                       ::testing::ValuesIn(kSeeds)),
-    [](const auto& info) {
-      return right()[std::get<0>(info.param)].contract.name + "__seed" +
-             std::to_string(std::get<1>(info.param));
-    });
+INSTANTIATE_TEST_SUITE_P(Gallery, CorrectKernelSeed,
+                         ::testing::Combine(::testing::Range<std::size_t>(0, right().size()),
+                                            ::testing::ValuesIn(kSeeds)),
+                         [](const auto& info) {
+                           return right()[std::get<0>(info.param)].contract.name + "__seed" +
+                                  std::to_string(std::get<1>(info.param));
+                         });
 
 }  // namespace
 }  // namespace softcheck::mutants

@@ -1,7 +1,7 @@
-// The gallery (issue 8): kernels that are wrong on purpose, each written the way the defect is found
-// in public kernels (shared/docs/peers.md, "Bug classes"), each claiming the contract a correct
-// kernel of its kind would declare, and each with the property that is meant to catch it. Never
-// registered: tests/mutants asserts that the catalogue catches every one with the settings of
+// The gallery (issue 8): kernels that are wrong on purpose, each written the way the defect is
+// found in public kernels (shared/docs/peers.md, "Bug classes"), each claiming the contract a
+// correct kernel of its kind would declare, and each with the property that is meant to catch it.
+// Never registered: tests/mutants asserts that the catalogue catches every one with the settings of
 // `softcheck check`, and softcheck_gallery prints how fast (docs/gallery.md).
 #pragma once
 
@@ -18,27 +18,27 @@ namespace softcheck::mutants {
 // The bug classes of shared/docs/peers.md ("Bug classes seen in public softmax kernels") and the
 // ones issue 8 adds; the gallery has at least one kernel of each (gallery_test checks).
 enum class BugClass {
-  no_max_shift,         // overflow without the max shift
-  max_sentinel,         // running max from a finite sentinel or missing element 0
-  body_tail,            // vector body and scalar tail disagree
-  axis_or_stride,       // wrong reduction axis or row stride in batches
-  index_overflow,       // 32-bit index overflow on huge tensors
-  half_accumulation,    // accumulation in f16/bf16
-  bf16_truncation,      // truncating f32 -> bf16 conversion
-  online_rescale,       // online softmax: rescale wrong or missing, exp(-inf - -inf)
-  log_softmax_form,     // log(softmax), x - (max + log sum)
-  backward_formula,     // wrong backward formula
-  cross_entropy_label,  // cross-entropy label/masking errors
-  fast_exp_range,       // fast-exp bit tricks below their range
-  special_values,       // +inf / NaN / all -inf rows handled inconsistently
-  out_of_bounds,        // out-of-bounds reads and writes
-  uninitialised,        // uninitialised memory reduced as data
-  input_modified,       // the input buffer written
-  low_order,            // low-order exp or reciprocal approximation
-  temperature,          // temperature applied the wrong way
-  single_column,        // single-column rows mishandled
-  subnormal_flush,      // subnormals flushed where the contract keeps them
-  weaker_than_declared, // an algorithm other than the declared one (summation, shift)
+  no_max_shift,          // overflow without the max shift
+  max_sentinel,          // running max from a finite sentinel or missing element 0
+  body_tail,             // vector body and scalar tail disagree
+  axis_or_stride,        // wrong reduction axis or row stride in batches
+  index_overflow,        // 32-bit index overflow on huge tensors
+  half_accumulation,     // accumulation in f16/bf16
+  bf16_truncation,       // truncating f32 -> bf16 conversion
+  online_rescale,        // online softmax: rescale wrong or missing, exp(-inf - -inf)
+  log_softmax_form,      // log(softmax), x - (max + log sum)
+  backward_formula,      // wrong backward formula
+  cross_entropy_label,   // cross-entropy label/masking errors
+  fast_exp_range,        // fast-exp bit tricks below their range
+  special_values,        // +inf / NaN / all -inf rows handled inconsistently
+  out_of_bounds,         // out-of-bounds reads and writes
+  uninitialised,         // uninitialised memory reduced as data
+  input_modified,        // the input buffer written
+  low_order,             // low-order exp or reciprocal approximation
+  temperature,           // temperature applied the wrong way
+  single_column,         // single-column rows mishandled
+  subnormal_flush,       // subnormals flushed where the contract keeps them
+  weaker_than_declared,  // an algorithm other than the declared one (summation, shift)
 };
 inline constexpr int kBugClassCount = 21;
 std::string_view name_of(BugClass c);

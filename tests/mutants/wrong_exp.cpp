@@ -126,7 +126,8 @@ void tail_exp_differs(const void* xv, void* yv, std::size_t rows, std::size_t co
     for (; j + kLanes <= cols; j += kLanes)
       for (std::size_t l = 0; l < kLanes; ++l) acc[l] += y[j + l] = poly_expf(x[j + l] - m);
     for (; j < cols; ++j) acc[0] += y[j] = std::exp(x[j] - m);
-    const float s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    const float s =
+        ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
     for (j = 0; j < cols; ++j) y[j] /= s;
   }
 }
@@ -135,10 +136,8 @@ Contract plain(const char* summary) {
   return softmax_contract("f32_softmax_shifted__scalar", DType::f32, summary);
 }
 
-// What a kernel with a vectorised polynomial exp declares: its ulps, not monotone, 8 lanes.
-Contract simd_style(const char* summary) {
-  Contract c = softmax_contract("f32_softmax_shifted__scalar_x8", DType::f32, summary,
-                                Algorithm::shifted, Summation::k_lane, 8);
+// What a kernel with the polynomial exp of SIMD code declares: its ulps, not monotone.
+Contract poly_exp(Contract c) {
   c.exp_ulps = kPolyExpUlps;
   c.monotone_exp = false;
   return c;
@@ -147,27 +146,28 @@ Contract simd_style(const char* summary) {
 }  // namespace
 
 std::vector<Mutant> wrong_exp_kernels() {
-  Contract bits = simd_style("WRONG ON PURPOSE (tests/mutants): 2^n by bits, no clamp");
-  bits.summation = Summation::serial;
-  bits.lanes = 1;
+  const Contract lanes8 = softmax_contract("f32_softmax_shifted__scalar_x8", DType::f32,
+                                           "WRONG ON PURPOSE (tests/mutants): tail exp differs",
+                                           Algorithm::shifted, Summation::k_lane, 8);
   return {
-      mutant("exp_bits_no_clamp", bits, RowwiseFn{shifted_with<bits_exp>},
-             BugClass::fast_exp_range, "2^n as bits, no clamp below -87.3", "unit_interval", kWhere),
+      mutant("exp_bits_no_clamp",
+             poly_exp(plain("WRONG ON PURPOSE (tests/mutants): 2^n by bits, no clamp")),
+             RowwiseFn{shifted_with<bits_exp>}, BugClass::fast_exp_range,
+             "2^n as bits, no clamp below -87.3", "unit_interval", kWhere),
       mutant("taylor3_exp", plain("WRONG ON PURPOSE (tests/mutants): degree-3 exp"),
-             RowwiseFn{shifted_with<taylor3_exp>}, BugClass::low_order, "degree-3 Taylor exp", "accuracy",
-             kWhere),
-      mutant("flush_subnormal", plain("WRONG ON PURPOSE (tests/mutants): subnormals flushed"),
-             RowwiseFn{shifted_with<flushing_exp>}, BugClass::subnormal_flush, "exp below FLT_MIN set to 0",
+             RowwiseFn{shifted_with<taylor3_exp>}, BugClass::low_order, "degree-3 Taylor exp",
              "accuracy", kWhere),
+      mutant("flush_subnormal", plain("WRONG ON PURPOSE (tests/mutants): subnormals flushed"),
+             RowwiseFn{shifted_with<flushing_exp>}, BugClass::subnormal_flush,
+             "exp below FLT_MIN set to 0", "accuracy", kWhere),
       mutant("rcp_no_newton", plain("WRONG ON PURPOSE (tests/mutants): rcp estimate"),
              RowwiseFn{rcp_no_newton}, BugClass::low_order, "rcpss estimate, no Newton step",
              "accuracy", kWhere),
       mutant("floor_shift", plain("WRONG ON PURPOSE (tests/mutants): shift by floor(max)"),
              RowwiseFn{floor_shift}, BugClass::weaker_than_declared, "shift by floor(max)",
              "shift_invariance", kWhere),
-      mutant("tail_exp_differs", simd_style("WRONG ON PURPOSE (tests/mutants): tail exp differs"),
-             RowwiseFn{tail_exp_differs}, BugClass::body_tail, "body polynomial exp, tail expf",
-             "order", kWhere),
+      mutant("tail_exp_differs", poly_exp(lanes8), RowwiseFn{tail_exp_differs}, BugClass::body_tail,
+             "body polynomial exp, tail expf", "order", kWhere),
   };
 }
 

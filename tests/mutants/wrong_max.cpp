@@ -90,8 +90,8 @@ void max_skips_first(const void* xv, void* yv, std::size_t rows, std::size_t col
 void batch_max(const void* xv, void* yv, std::size_t rows, std::size_t cols) {
   const float m = nan_max(static_cast<const float*>(xv), rows * cols);
   for (std::size_t r = 0; r < rows; ++r)
-    shifted_rest(static_cast<const float*>(xv) + r * cols, static_cast<float*>(yv) + r * cols,
-                 cols, m);
+    shifted_rest(static_cast<const float*>(xv) + r * cols, static_cast<float*>(yv) + r * cols, cols,
+                 m);
 }
 
 Contract claims() {
@@ -103,16 +103,16 @@ Contract claims() {
 
 std::vector<Mutant> wrong_max_kernels() {
   return {
-      mutant("unshifted", claims(), RowwiseFn{unshifted}, BugClass::no_max_shift, "exp(x) / sum exp(x), no shift",
-             "unit_interval", kWhere),
-      mutant("max_from_zero", claims(), RowwiseFn{max_from_zero},
-             BugClass::max_sentinel, "running max starts at 0", "unit_interval", kWhere),
-      mutant("sentinel_minus_1e4", claims(), RowwiseFn{sentinel_minus_1e4},
-             BugClass::max_sentinel, "running max starts at -1e4", "unit_interval", kWhere),
-      mutant("max_skips_first", claims(), RowwiseFn{max_skips_first},
-             BugClass::max_sentinel, "max loop starts at element 1", "unit_interval", kWhere),
-      mutant("batch_max", claims(), RowwiseFn{batch_max}, BugClass::axis_or_stride, "max reduced over the whole batch",
-             "batch_independence", kWhere),
+      mutant("unshifted", claims(), RowwiseFn{unshifted}, BugClass::no_max_shift,
+             "exp(x) / sum exp(x), no shift", "unit_interval", kWhere),
+      mutant("max_from_zero", claims(), RowwiseFn{max_from_zero}, BugClass::max_sentinel,
+             "running max starts at 0", "unit_interval", kWhere),
+      mutant("sentinel_minus_1e4", claims(), RowwiseFn{sentinel_minus_1e4}, BugClass::max_sentinel,
+             "running max starts at -1e4", "unit_interval", kWhere),
+      mutant("max_skips_first", claims(), RowwiseFn{max_skips_first}, BugClass::max_sentinel,
+             "max loop starts at element 1", "unit_interval", kWhere),
+      mutant("batch_max", claims(), RowwiseFn{batch_max}, BugClass::axis_or_stride,
+             "max reduced over the whole batch", "batch_independence", kWhere),
   };
 }
 

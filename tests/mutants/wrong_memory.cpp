@@ -50,7 +50,8 @@ void tail_full_store(const void* xv, void* yv, std::size_t rows, std::size_t col
         const float v = j + l < cols ? x[j + l] : -kInf;
         acc[l] += y[j + l] = std::exp(v - m);
       }
-    const float s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    const float s =
+        ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
     for (std::size_t j = 0; j < cols; j += kLanes)
       for (std::size_t l = 0; l < kLanes; ++l) y[j + l] /= s;
   }
@@ -85,7 +86,8 @@ void tail_unwritten(const void* xv, void* yv, std::size_t rows, std::size_t cols
     for (; j + kLanes <= cols; j += kLanes)
       for (std::size_t l = 0; l < kLanes; ++l) acc[l] += std::exp(x[j + l] - m);
     for (; j < cols; ++j) acc[0] += std::exp(x[j] - m);
-    const float inv_s = 1.0f / (((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])));
+    const float inv_s =
+        1.0f / (((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])));
     for (j = 0; j + kLanes <= cols; j += kLanes)
       for (std::size_t l = 0; l < kLanes; ++l) y[j + l] = std::exp(x[j + l] - m) * inv_s;
   }
@@ -112,8 +114,8 @@ Contract claims(const char* summary) {
   return softmax_contract("f32_softmax_shifted__scalar", DType::f32, summary);
 }
 Contract lanes8(const char* summary) {
-  return softmax_contract("f32_softmax_shifted__scalar_x8", DType::f32, summary,
-                          Algorithm::shifted, Summation::k_lane, kLanes);
+  return softmax_contract("f32_softmax_shifted__scalar_x8", DType::f32, summary, Algorithm::shifted,
+                          Summation::k_lane, kLanes);
 }
 
 }  // namespace
@@ -121,19 +123,20 @@ Contract lanes8(const char* summary) {
 std::vector<Mutant> wrong_memory_kernels() {
   return {
       mutant("max_reads_one_past", claims("WRONG ON PURPOSE (tests/mutants): reads x[cols]"),
-             RowwiseFn{max_reads_one_past}, BugClass::out_of_bounds, "max loop reads x[cols]", "unit_interval", kWhere,
-             CallStatus::out_of_bounds),
+             RowwiseFn{max_reads_one_past}, BugClass::out_of_bounds, "max loop reads x[cols]",
+             "unit_interval", kWhere, CallStatus::out_of_bounds),
       mutant("tail_full_store", lanes8("WRONG ON PURPOSE (tests/mutants): full-width tail store"),
-             RowwiseFn{tail_full_store}, BugClass::out_of_bounds, "full-width store of the tail", "unit_interval", kWhere,
-             CallStatus::out_of_bounds),
+             RowwiseFn{tail_full_store}, BugClass::out_of_bounds, "full-width store of the tail",
+             "unit_interval", kWhere, CallStatus::out_of_bounds),
       mutant("exp_in_place", claims("WRONG ON PURPOSE (tests/mutants): exps stored into x"),
-             RowwiseFn{exp_in_place}, BugClass::input_modified, "exps stored into x", "unit_interval", kWhere,
-             CallStatus::wrote_input),
+             RowwiseFn{exp_in_place}, BugClass::input_modified, "exps stored into x",
+             "unit_interval", kWhere, CallStatus::wrote_input),
       mutant("tail_unwritten", lanes8("WRONG ON PURPOSE (tests/mutants): tail never stored"),
              RowwiseFn{tail_unwritten}, BugClass::body_tail, "tail outputs never stored",
              "unit_interval", kWhere, CallStatus::left_unwritten),
       mutant("padded_input_stride", claims("WRONG ON PURPOSE (tests/mutants): padded row stride"),
-             RowwiseFn{padded_input_stride}, BugClass::axis_or_stride, "input rows padded to a multiple of 8", "batch_independence", kWhere,
+             RowwiseFn{padded_input_stride}, BugClass::axis_or_stride,
+             "input rows padded to a multiple of 8", "batch_independence", kWhere,
              CallStatus::out_of_bounds),
   };
 }

@@ -1,6 +1,7 @@
 // Wrong on purpose: the online normaliser (Milakov & Gimelshein, arXiv:1805.02867). One pass keeps
-// a running max m and d = sum exp(x_i - m); when m grows, d must be multiplied by exp(m_old - m_new).
-// Each kernel gets one step of that wrong and claims the contract of a correct online kernel.
+// a running max m and d = sum exp(x_i - m); when m grows, d must be multiplied by exp(m_old -
+// m_new). Each kernel gets one step of that wrong and claims the contract of a correct online
+// kernel.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -28,7 +29,10 @@ void no_rescale(const void* xv, void* yv, std::size_t rows, std::size_t cols) {
     const float* x = static_cast<const float*>(xv) + r * cols;
     float m = -kInf, d = 0.0f;
     for (std::size_t j = 0; j < cols; ++j) {
-      if (std::isnan(x[j])) { m = x[j]; break; }
+      if (std::isnan(x[j])) {
+        m = x[j];
+        break;
+      }
       if (x[j] == -kInf) continue;
       if (x[j] > m) m = x[j];
       d += std::exp(x[j] - m);
@@ -46,7 +50,10 @@ void inverted_rescale(const void* xv, void* yv, std::size_t rows, std::size_t co
     const float* x = static_cast<const float*>(xv) + r * cols;
     float m = -kInf, d = 0.0f;
     for (std::size_t j = 0; j < cols; ++j) {
-      if (std::isnan(x[j])) { m = x[j]; break; }
+      if (std::isnan(x[j])) {
+        m = x[j];
+        break;
+      }
       if (x[j] == -kInf) continue;
       if (x[j] > m) {
         d = (m == -kInf ? 0.0f : d * std::exp(x[j] - m)) + 1.0f;
@@ -69,7 +76,10 @@ void masked_prefix_nan(const void* xv, void* yv, std::size_t rows, std::size_t c
     const float* x = static_cast<const float*>(xv) + r * cols;
     float m = -kInf, d = 0.0f;
     for (std::size_t j = 0; j < cols; ++j) {
-      if (std::isnan(x[j])) { m = x[j]; break; }
+      if (std::isnan(x[j])) {
+        m = x[j];
+        break;
+      }
       const float m_new = std::max(m, x[j]);
       d = d * std::exp(m - m_new) + std::exp(x[j] - m_new);
       m = m_new;
@@ -94,7 +104,10 @@ void block_merge_one_sided(const void* xv, void* yv, std::size_t rows, std::size
       if (mb == -kInf) continue;  // a fully masked block adds nothing
       float db = 0.0f;
       for (std::size_t j = b; j < b + len; ++j) db += std::exp(x[j] - mb);
-      if (std::isnan(mb)) { m = mb; break; }
+      if (std::isnan(mb)) {
+        m = mb;
+        break;
+      }
       if (mb > m) {
         d = d * std::exp(m - mb) + db;
         m = mb;
@@ -115,17 +128,18 @@ Contract online(const char* summary) {
 std::vector<Mutant> wrong_online_kernels() {
   return {
       mutant("no_rescale", online("WRONG ON PURPOSE (tests/mutants): no rescale"),
-             RowwiseFn{no_rescale}, BugClass::online_rescale, "running sum not rescaled", "sum_to_one", kWhere),
+             RowwiseFn{no_rescale}, BugClass::online_rescale, "running sum not rescaled",
+             "sum_to_one", kWhere),
       mutant("inverted_rescale", online("WRONG ON PURPOSE (tests/mutants): rescale inverted"),
-             RowwiseFn{inverted_rescale}, BugClass::online_rescale, "rescale exp(m_new - m_old)", "sum_to_one", kWhere),
+             RowwiseFn{inverted_rescale}, BugClass::online_rescale, "rescale exp(m_new - m_old)",
+             "sum_to_one", kWhere),
       mutant("masked_prefix_nan", online("WRONG ON PURPOSE (tests/mutants): -inf - -inf"),
              RowwiseFn{masked_prefix_nan}, BugClass::online_rescale,
-             "exp(-inf - -inf) = NaN on masked prefixes",
-             "special_values", kWhere),
+             "exp(-inf - -inf) = NaN on masked prefixes", "special_values", kWhere),
       mutant("block_merge_one_sided",
              online("WRONG ON PURPOSE (tests/mutants): block merge rescales one side"),
-             RowwiseFn{block_merge_one_sided}, BugClass::online_rescale, "block merge rescales one side", "sum_to_one",
-             kWhere),
+             RowwiseFn{block_merge_one_sided}, BugClass::online_rescale,
+             "block merge rescales one side", "sum_to_one", kWhere),
   };
 }
 

@@ -115,7 +115,8 @@ Contract claims(const char* summary) {
 std::vector<Mutant> wrong_special_kernels() {
   return {
       mutant("nan_swallowed", claims("WRONG ON PURPOSE (tests/mutants): NaN treated as masked"),
-             RowwiseFn{nan_swallowed}, BugClass::special_values, "NaN treated as a mask (fmaxf, x > -inf)", "special_values", kWhere),
+             RowwiseFn{nan_swallowed}, BugClass::special_values,
+             "NaN treated as a mask (fmaxf, x > -inf)", "special_values", kWhere),
       mutant("masked_row_uniform", claims("WRONG ON PURPOSE (tests/mutants): all -inf gives 1/n"),
              RowwiseFn{masked_row_uniform}, BugClass::special_values, "all -inf row gives 1/n",
              "special_values", kWhere),
@@ -124,8 +125,8 @@ std::vector<Mutant> wrong_special_kernels() {
              "special_values", kWhere),
       mutant("single_column_shortcut",
              claims("WRONG ON PURPOSE (tests/mutants): cols = 1 writes 1"),
-             RowwiseFn{single_column_shortcut}, BugClass::single_column, "cols = 1 fast path writes 1", "special_values",
-             kWhere),
+             RowwiseFn{single_column_shortcut}, BugClass::single_column,
+             "cols = 1 fast path writes 1", "special_values", kWhere),
       mutant("clamp_88", claims("WRONG ON PURPOSE (tests/mutants): logits clamped to +-88"),
              RowwiseFn{clamp_88}, BugClass::special_values, "logits clamped to [-88, 88]",
              "special_values", kWhere),

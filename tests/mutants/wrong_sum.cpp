@@ -163,14 +163,15 @@ std::vector<Mutant> wrong_sum_kernels() {
       mutant("offset16",
              softmax_contract("f32_softmax_shifted__scalar", DType::f32,
                               "WRONG ON PURPOSE (tests/mutants): 16-bit offsets"),
-             RowwiseFn{offset16}, BugClass::index_overflow, "16-bit offset wraps past 65535 columns", "unit_interval", kWhere),
-      mutant("bf16_sum", bf16, RowwiseFn{bf16_sum}, BugClass::half_accumulation, "sum kept in bf16", "sum_to_one", kWhere),
-      mutant("kahan_scoped", kahan, RowwiseFn{kahan_scoped},
-             BugClass::weaker_than_declared,
+             RowwiseFn{offset16}, BugClass::index_overflow,
+             "16-bit offset wraps past 65535 columns", "unit_interval", kWhere),
+      mutant("bf16_sum", bf16, RowwiseFn{bf16_sum}, BugClass::half_accumulation, "sum kept in bf16",
+             "sum_to_one", kWhere),
+      mutant("kahan_scoped", kahan, RowwiseFn{kahan_scoped}, BugClass::weaker_than_declared,
              "Kahan compensation reset every step", "accuracy", kWhere),
       mutant("stale_partials", lanes8("WRONG ON PURPOSE (tests/mutants): partial sums not zeroed"),
-             RowwiseFn{stale_partials}, BugClass::uninitialised, "partial sums not zeroed for short rows", "sum_to_one",
-             kWhere),
+             RowwiseFn{stale_partials}, BugClass::uninitialised,
+             "partial sums not zeroed for short rows", "sum_to_one", kWhere),
   };
 }
 

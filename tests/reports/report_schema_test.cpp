@@ -2,6 +2,7 @@
 // JSON reads back to the same report, derived fields are recomputed, the plan is deterministic.
 #include <gtest/gtest.h>
 
+#include "oracles/oracle.hpp"
 #include "reports/cell_stats.hpp"
 #include "reports/families.hpp"
 #include "reports/report_dir.hpp"
@@ -101,6 +102,33 @@ TEST(ReportSchema, CellsAreDeterministicAndIndependentOfOrder) {
   EXPECT_NE(cell_seed(p, "normal-s1", 33), cell_seed(p, "masked", 33));
   EXPECT_EQ(a.cell.rows, rows_for(p, 33));
   EXPECT_GT(a.cell.elements, 0u);
+}
+
+// The fast path of measure() agrees with oracle::compare: to the bit for f64 (the same rounding at
+// 64 bits), within 2^-28 ulp for the narrower formats (the exact value rounded to double).
+TEST(ReportSchema, MeasureMatchesOracleCompare) {
+  for (DType t : kAllDTypes) {
+    const Contract& c = testing::builtin(std::string(name_of(t)) + "_softmax_shifted__scalar").contract;
+    const std::vector<double> x = draw_family(c, "normal-s10", 1, 257, 7);
+    const RowReference ref = softmax_reference(x, t);
+    for (std::size_t j = 0; j < x.size(); ++j) {
+      // The correctly rounded value and its neighbours a few ulps away.
+      for (int steps : {-3, -1, 0, 1, 2}) {
+        double got = ref.rounded[j];
+        for (int i = 0; i < std::abs(steps); ++i) got = steps > 0 ? next_up(t, got) : next_down(t, got);
+        const oracle::ErrorMetrics a = measure(got, ref, j, t), b = oracle::compare(got, ref.exact[j], t);
+        const double tol = t == DType::f64 ? 0.0 : 0x1p-28;
+        EXPECT_NEAR(a.signed_ulps, b.signed_ulps, tol) << name_of(t) << " " << j;
+        EXPECT_NEAR(a.ulps_vs_exact, b.ulps_vs_exact, tol);
+        EXPECT_EQ(a.ulps_vs_rounded, b.ulps_vs_rounded);
+        EXPECT_NEAR(a.abs, b.abs, tol * ulp(t, ref.exact_d[j]));
+        EXPECT_NEAR(a.rel, b.rel, 0x1p-50 + 2 * tol * ulp(t, ref.exact_d[j]) / std::fabs(ref.exact_d[j]));
+        EXPECT_FALSE(a.class_mismatch);
+      }
+    }
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    EXPECT_TRUE(measure(nan, ref, 0, t).class_mismatch);  // classes go through compare()
+  }
 }
 
 TEST(ReportSchema, PercentileIsNearestRank) {
