@@ -5,8 +5,8 @@
 #                              [ONLY <kernel-name>] [JUNIT <file>] [LABELS <label>...]
 #                              [TIMEOUT <seconds>] [ARGS <softcheck check flags>...])
 #
-# TARGET  a SHARED or MODULE library target of this project (define it before the call), or the
-#         path of a built plugin (relative paths are taken from the current binary directory).
+# TARGET  a SHARED or MODULE library target (define it before the call; an imported one works
+#         too), or the path of a built plugin (relative to the current binary directory).
 # SYMBOL  check this exported function; OP (softmax | log_softmax | softmax_temp |
 #         softmax_backward | cross_entropy) and DTYPE (f32 | f64 | f16 | bf16) say what it
 #         computes. Without SYMBOL (and without OP/DTYPE) every kernel that the library lists
@@ -22,7 +22,8 @@
 # and passes exactly when every property held (softcheck exits 0); a failed property (exit 1) or a
 # usage error (exit 2: unknown flag, missing library or symbol) fails it. The failure report with
 # the shrunk counterexample and the command line that reproduces it is in the test's output
-# (ctest --output-on-failure).
+# (ctest --output-on-failure). As for any add_test, the project calls enable_testing() (or
+# include(CTest)) in its top-level CMakeLists.txt.
 function(softcheck_add_plugin_check)
   cmake_parse_arguments(PARSE_ARGV 0 SC "" "NAME;TARGET;SYMBOL;OP;DTYPE;ONLY;JUNIT;TIMEOUT"
                         "LABELS;ARGS")
@@ -41,7 +42,7 @@ function(softcheck_add_plugin_check)
 
   if(TARGET ${SC_TARGET})
     get_target_property(type ${SC_TARGET} TYPE)
-    if(NOT type STREQUAL "SHARED_LIBRARY" AND NOT type STREQUAL "MODULE_LIBRARY")
+    if(NOT type MATCHES "^(SHARED|MODULE|UNKNOWN)_LIBRARY$")
       message(FATAL_ERROR "softcheck_add_plugin_check(${SC_NAME}): ${SC_TARGET} is a ${type}; "
                           "softcheck loads plugins with dlopen, so it must be SHARED or MODULE")
     endif()

@@ -24,7 +24,11 @@ std::string describe_element(const ElementReport& e, DType out) {
       e.note.empty() ? "" : "\n    note: " + e.note);
 }
 
-void fail_case(const std::string& message) { RC_FAIL(message); }
+// Thrown directly (not through RC_FAIL) so the report starts with the message, not with the
+// source location of this line.
+void fail_case(const std::string& message) {
+  throw rc::detail::CaseResult(rc::detail::CaseResult::Type::Failure, message);
+}
 
 void require_call_ok(const CallResult& r, const Batch& b) {
   if (r.ok()) return;

@@ -101,6 +101,7 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
   const auto t0 = Clock::now();
   std::optional<Clock::time_point> first_failure;
   bool budget_hit = false;
+  std::string last_failure;
   const auto shrink_budget = std::chrono::duration<double>(config.shrink_seconds);
   load_rapidcheck_configuration_quietly();
   QuietListener listener;
@@ -115,8 +116,10 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
         try {
           property.check_one(ctx);
         } catch (const rc::detail::CaseResult& r) {
-          if (r.type == rc::detail::CaseResult::Type::Failure && !first_failure)
-            first_failure = Clock::now();
+          if (r.type == rc::detail::CaseResult::Type::Failure) {
+            if (!first_failure) first_failure = Clock::now();
+            last_failure = r.description;  // every failing candidate is accepted by the shrinker
+          }
           throw;
         } catch (...) {
           if (!first_failure) first_failure = Clock::now();
@@ -144,7 +147,9 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
   } else if (result.match(failure)) {
     o.verdict = Verdict::failed;
     o.cases = failure.numSuccess;
-    o.message = failure.description;
+    // Past the budget RapidCheck may describe the final case with the discard reason; the last
+    // failure seen is the smallest counterexample accepted.
+    o.message = budget_hit && !last_failure.empty() ? last_failure : failure.description;
     if (budget_hit)
       o.message += fmt::format("\n  (shrinking stopped after its {} s budget; the case is not minimal)",
                                config.shrink_seconds);
