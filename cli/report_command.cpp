@@ -1,13 +1,13 @@
 // softcheck report: the accuracy and error-bound report of issue 7 (summary.md, report.json,
 // index.html and worst-case files in --out, written atomically), with a baseline diff and shards
 // for CI; and softcheck merge, which puts the shards of one sweep back together.
+#include <fmt/format.h>
+
 #include <atomic>
 #include <csignal>
 #include <iostream>
 #include <memory>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "cli/plugin_kernels.hpp"
@@ -84,13 +84,13 @@ int finish_report(const reports::Report& report, const std::optional<reports::Re
   if (diff)
     for (const reports::DiffEntry& e : diff->entries)
       if (e.regression)
-        fmt::print("REGRESSION {} {} {}: {} -> {}\n", e.kernel, e.cell.empty() ? "-" : e.cell, e.what,
-                   e.before, e.after);
-  fmt::print("softcheck report: {} kernels, {} passed, {} failed, {} skipped{}; wrote {}/summary.md, "
-             "report.json, index.html\n",
-             report.kernels.size(), report.kernels.size() - failed, failed, report.skipped.size(),
-             diff ? (diff->regressed() ? "; baseline: REGRESSED" : "; baseline: no regression") : "",
-             out);
+        fmt::print("REGRESSION {} {} {}: {} -> {}\n", e.kernel, e.cell.empty() ? "-" : e.cell,
+                   e.what, e.before, e.after);
+  fmt::print(
+      "softcheck report: {} kernels, {} passed, {} failed, {} skipped{}; wrote {}/summary.md, "
+      "report.json, index.html\n",
+      report.kernels.size(), report.kernels.size() - failed, failed, report.skipped.size(),
+      diff ? (diff->regressed() ? "; baseline: REGRESSED" : "; baseline: no regression") : "", out);
   std::fflush(stdout);
   return failed > 0 || (diff && diff->regressed()) ? kExitFailed : kExitPassed;
 }
@@ -190,12 +190,17 @@ int run_report(const ReportOptions& o) {
   }
   if (kernels.empty())
     for (const Kernel& k : builtin_kernels()) kernels.push_back(k);
+  for (std::size_t i = 0; i < kernels.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (kernels[i].contract.name == kernels[j].contract.name)
+        throw UsageError(fmt::format("kernel '{}' given twice", kernels[i].contract.name));
 
   reports::SweepOptions sweep;
   sweep.plan = make_plan(o);
   sweep.shard = make_shard(o);
   // Plugins run isolated (a child process per call); fork and threads do not mix, so one job.
-  const std::unique_ptr<Invoker> isolated = plugin ? make_isolated_invoker(o.plugin.timeout_s) : nullptr;
+  const std::unique_ptr<Invoker> isolated =
+      plugin ? make_isolated_invoker(o.plugin.timeout_s) : nullptr;
   sweep.invoker = isolated.get();
   sweep.jobs = plugin ? 1 : o.jobs;
   std::optional<reports::Progress> progress;
@@ -225,10 +230,12 @@ int run_report(const ReportOptions& o) {
 
 Runner add_report_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
-      "report", "Sweep kernels over input families and row lengths; write summary.md, report.json "
-                "and index.html (with plots) to --out");
+      "report",
+      "Sweep kernels over input families and row lengths; write summary.md, report.json "
+      "and index.html (with plots) to --out");
   auto o = std::make_shared<ReportOptions>();
-  cmd->add_option("--out,-o", o->out, "Report directory (replaced atomically)")->capture_default_str();
+  cmd->add_option("--out,-o", o->out, "Report directory (replaced atomically)")
+      ->capture_default_str();
   cmd->add_flag("--quick", o->quick, "Fewer lengths and rows: a sweep in seconds");
   cmd->add_option("--kernel,-k", o->kernels,
                   "Built-in kernel to sweep (repeatable; default: every built-in kernel)");
@@ -239,8 +246,9 @@ Runner add_report_command(CLI::App& app) {
   cmd->add_option("--jobs,-j", o->jobs, "Threads measuring cells")
       ->check(CLI::Range(1u, 256u))
       ->capture_default_str();
-  cmd->add_option("--shard", o->shard,
-                  "Measure only shard i of N (i/N); default from GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS");
+  cmd->add_option(
+      "--shard", o->shard,
+      "Measure only shard i of N (i/N); default from GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS");
   add_baseline_options(*cmd, o->baseline);
   add_plugin_options(*cmd, o->plugin);
   cmd->add_flag("--quiet,-q", o->quiet, "No progress on stderr");
@@ -249,9 +257,12 @@ Runner add_report_command(CLI::App& app) {
 
 Runner add_merge_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
-      "merge", "Merge the report directories of the shards of one sweep (report --shard i/N) into one");
+      "merge",
+      "Merge the report directories of the shards of one sweep (report --shard i/N) into one");
   auto o = std::make_shared<MergeOptions>();
-  cmd->add_option("dirs", o->dirs, "Report directories of shards 0..N-1")->required()->check(CLI::ExistingDirectory);
+  cmd->add_option("dirs", o->dirs, "Report directories of shards 0..N-1")
+      ->required()
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--out,-o", o->out, "Merged report directory (replaced atomically)")->required();
   add_baseline_options(*cmd, o->baseline);
   return [o] { return run_merge(*o); };

@@ -1,10 +1,10 @@
 #include "reports/baseline.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
-
-#include <fmt/format.h>
 
 namespace softcheck::reports {
 namespace {
@@ -18,14 +18,17 @@ bool significant(const CellResult& c) {
 }  // namespace
 
 std::string Margins::describe() const {
-  return fmt::format("max ulp error may grow to before x {:.3g} + {:.3g} ulp; |mean signed ulp| may "
-                     "grow by {:.3g} ulp where the cell's bias is judged and significant (|z| > {:.3g}); any verdict "
-                     "change fails",
-                     1 + ulps_rel, ulps_abs, bias_ulps, kBiasZLimit);
+  return fmt::format(
+      "max ulp error may grow to before x {:.3g} + {:.3g} ulp; |mean signed ulp| may "
+      "grow by {:.3g} ulp where the cell's bias is judged and significant (|z| > {:.3g}); any "
+      "verdict "
+      "change fails",
+      1 + ulps_rel, ulps_abs, bias_ulps, kBiasZLimit);
 }
 
 bool BaselineDiff::regressed() const {
-  return std::any_of(entries.begin(), entries.end(), [](const DiffEntry& e) { return e.regression; });
+  return std::any_of(entries.begin(), entries.end(),
+                     [](const DiffEntry& e) { return e.regression; });
 }
 
 BaselineDiff diff_reports(const Report& baseline, const Report& current, const Margins& m) {
@@ -57,7 +60,8 @@ BaselineDiff diff_reports(const Report& baseline, const Report& current, const M
       const CellResult& cb = *ct->second;
       if (!cb.measured() || !c.measured()) {
         if (cb.measured() != c.measured())
-          notes.push_back({k.name, c.key(), "measured", cb.measured() ? "yes" : "no (out of domain)",
+          notes.push_back({k.name, c.key(), "measured",
+                           cb.measured() ? "yes" : "no (out of domain)",
                            c.measured() ? "yes" : "no (out of domain)", false});
         continue;
       }

@@ -1,12 +1,12 @@
 #include "reports/cell_stats.hpp"
 
+#include <mpfr.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
-
-#include <mpfr.h>
 
 #include "oracles/metrics.hpp"
 
@@ -151,7 +151,8 @@ void CellAccumulator::add_row(std::size_t row, std::span<const double> x, const 
       consider(e, row_changed);
       continue;
     }
-    if (!std::isfinite(got[j])) continue;  // same non-finite class as the exact value: nothing to measure
+    if (!std::isfinite(got[j]))
+      continue;  // same non-finite class as the exact value: nothing to measure
     if (got[j] == 0 && ref.rounded[j] != 0) ++specials_.flushed_to_zero;
     if (got[j] != 0 && std::fabs(got[j]) < min_normal(out)) ++specials_.subnormal_outputs;
     e.ulps_exact = m.ulps_vs_exact;
@@ -162,13 +163,15 @@ void CellAccumulator::add_row(std::size_t row, std::span<const double> x, const 
     e.bound_abs = usable_bound(bound.abs[j]);
     const bool vacuous = std::isinf(e.bound_abs);
     if (vacuous) ++vacuous_;
-    e.tightness = vacuous || m.abs == 0 ? 0 : (bound.abs[j] > 0 ? m.abs / bound.abs[j] : kUnbounded);
+    e.tightness =
+        vacuous || m.abs == 0 ? 0 : (bound.abs[j] > 0 ? m.abs / bound.abs[j] : kUnbounded);
     e.kind = !vacuous && m.abs > bound.abs[j] ? "over_bound" : "within";
     ulps_exact_.push_back(m.ulps_vs_exact);
     ulps_rounded_.push_back(m.ulps_vs_rounded);
     // Relative error where it means something: below the smallest normal the absolute floor of the
     // bound governs, and an output that underflows to 0 has relative error 1 by definition.
-    if (std::fabs(ref.exact_d[j]) >= min_normal(out)) rel_max_ = std::max(rel_max_, std::min(m.rel, kUnbounded));
+    if (std::fabs(ref.exact_d[j]) >= min_normal(out))
+      rel_max_ = std::max(rel_max_, std::min(m.rel, kUnbounded));
     abs_max_ = std::max(abs_max_, m.abs);
     // K likewise, where the bound is not the underflow floor (whose ratio to a subnormal output
     // says nothing about the algorithm).
@@ -230,7 +233,8 @@ void CellAccumulator::finish(CellResult& cell) const {
   cell.tight_bound_ulps = significant7(tight_bound_);
   cell.over_bound = over_bound_;
   cell.vacuous_bound = vacuous_;
-  cell.spread_mean = significant7(spread_rows_ ? spread_sum_ / static_cast<double>(spread_rows_) : 0);
+  cell.spread_mean =
+      significant7(spread_rows_ ? spread_sum_ / static_cast<double>(spread_rows_) : 0);
   cell.specials = specials_;
   cell.worst = worst_;
   for (double* v : {&cell.worst.ulps_exact, &cell.worst.ulps_rounded, &cell.worst.abs,
@@ -256,8 +260,10 @@ void CellAccumulator::finish(CellResult& cell) const {
       ss += d * d;
     }
     const double var = R / (R - 1) * ss / (N * N);
-    if (var > 0) b.z = b.mean_signed_ulps / std::sqrt(var);
-    else b.z = b.mean_signed_ulps == 0 ? 0.0 : std::copysign(1e9, b.mean_signed_ulps);
+    if (var > 0)
+      b.z = b.mean_signed_ulps / std::sqrt(var);
+    else
+      b.z = b.mean_signed_ulps == 0 ? 0.0 : std::copysign(1e9, b.mean_signed_ulps);
     b.z = significant7(std::clamp(*b.z, -1e9, 1e9));
   }
   b.mean_signed_ulps = significant7(b.mean_signed_ulps);

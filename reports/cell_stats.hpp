@@ -1,6 +1,6 @@
-// Error statistics of one sweep cell, accumulated row by row: ulps in both conventions, relative and
-// absolute error, the bound and its tightness, the bias z-score, special-value outcomes, and the
-// worst element with the row it came from.
+// Error statistics of one sweep cell, accumulated row by row: ulps in both conventions, relative
+// and absolute error, the bound and its tightness, the bias z-score, special-value outcomes, and
+// the worst element with the row it came from.
 #pragma once
 
 #include <span>

@@ -19,10 +19,10 @@ namespace softcheck::reports {
 struct FamilyInfo {
   std::string name;
   std::string description;
-  // Values drawn from a continuous distribution, so the outputs' rounding errors are spread over the
-  // ulp grid and a non-zero mean signed error means a biased rounding. Ties, near-ties, offsets that
-  // collapse to a few values in 16-bit formats and the generators' structured rows repeat the same
-  // rounding in every row: their mean error is reported but not judged as bias.
+  // Values drawn from a continuous distribution, so the outputs' rounding errors are spread over
+  // the ulp grid and a non-zero mean signed error means a biased rounding. Ties, near-ties, offsets
+  // that collapse to a few values in 16-bit formats and the generators' structured rows repeat the
+  // same rounding in every row: their mean error is reported but not judged as bias.
   bool random_rounding = false;
 };
 

@@ -1,10 +1,10 @@
 #include "reports/merge.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "reports/report_json.hpp"
 
@@ -48,7 +48,8 @@ Report merge_reports(std::vector<Report> parts) {
   }
   merged.skipped = first.skipped;
   std::map<std::string, std::size_t> family_index;
-  for (std::size_t f = 0; f < first.plan.families.size(); ++f) family_index[first.plan.families[f]] = f;
+  for (std::size_t f = 0; f < first.plan.families.size(); ++f)
+    family_index[first.plan.families[f]] = f;
   std::map<std::size_t, std::size_t> cols_index;
   for (std::size_t c = 0; c < first.plan.cols.size(); ++c) cols_index[first.plan.cols[c]] = c;
   auto plan_position = [&](const CellResult& c) {
@@ -57,8 +58,7 @@ Report merge_reports(std::vector<Report> parts) {
 
   nlohmann::json seconds = nlohmann::json::array();
   for (Report& p : parts) {
-    if (p.kernels.size() != first.kernels.size())
-      throw MergeError("shards list different kernels");
+    if (p.kernels.size() != first.kernels.size()) throw MergeError("shards list different kernels");
     for (KernelReport& k : p.kernels) {
       auto it = position.find(k.name);
       if (it == position.end()) throw MergeError("kernel " + k.name + " is in one shard only");

@@ -1,10 +1,10 @@
 #include "reports/op_adapter.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <limits>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "oracles/oracle.hpp"
 #include "properties/error_bound_ops.hpp"
@@ -21,7 +21,8 @@ uint64_t mix(uint64_t z) {  // SplitMix64 finaliser: per-row streams from one se
   return z ^ (z >> 31);
 }
 
-Call batch_call(Op op, const Contract& c, std::span<const double> x, std::size_t rows, std::size_t cols) {
+Call batch_call(Op op, const Contract& c, std::span<const double> x, std::size_t rows,
+                std::size_t cols) {
   Call call;
   call.op = op;
   call.dtype = c.dtype;
@@ -77,7 +78,8 @@ class TemperatureAdapter final : public OpAdapter {
  public:
   Op op() const override { return Op::softmax_temp; }
   std::string_view error_measure() const override {
-    return "per-output softmax bound on w = (2 + 2^-28)(x - max)/tau, tau in {0.25, 0.5, 2, 8} by row "
+    return "per-output softmax bound on w = (2 + 2^-28)(x - max)/tau, tau in {0.25, 0.5, 2, 8} by "
+           "row "
            "(properties/error_bound_ops.cpp)";
   }
   RowCase make_case(const Contract& c, std::span<const double>, uint64_t seed) const override {
@@ -97,7 +99,8 @@ class TemperatureAdapter final : public OpAdapter {
     std::vector<double> out(cases.size() * cols);
     for (const auto& [tau, rows] : by_tau) {
       std::vector<double> xs;
-      for (std::size_t r : rows) xs.insert(xs.end(), x.begin() + r * cols, x.begin() + (r + 1) * cols);
+      for (std::size_t r : rows)
+        xs.insert(xs.end(), x.begin() + r * cols, x.begin() + (r + 1) * cols);
       Call call = batch_call(Op::softmax_temp, k.contract, xs, rows.size(), cols);
       call.tau = tau;
       auto y = call_rows(k, invoker, std::move(call));
@@ -109,7 +112,8 @@ class TemperatureAdapter final : public OpAdapter {
     return out;
   }
   RowReference reference(std::span<const double> x, const RowCase& rc, DType out) const override {
-    return make_reference(oracle::softmax_temp(x, rc.tau, oracle::working_bits(out, x.size())), out);
+    return make_reference(oracle::softmax_temp(x, rc.tau, oracle::working_bits(out, x.size())),
+                          out);
   }
   RowBound bound(const Contract& c, std::span<const double> x, const RowCase& rc,
                  const RowReference& ref) const override {
@@ -118,7 +122,8 @@ class TemperatureAdapter final : public OpAdapter {
 };
 
 // ---- backward: y = softmax(x) rounded once to the dtype (what a forward kernel would hand
-// over), dy ~ N(0, 1); dx = y (dy - <dy, y>) judged by the absolute bound of the y, dy received ----
+// over), dy ~ N(0, 1); dx = y (dy - <dy, y>) judged by the absolute bound of the y, dy received
+// ----
 class BackwardAdapter final : public OpAdapter {
  public:
   Op op() const override { return Op::softmax_backward; }
@@ -160,7 +165,8 @@ class BackwardAdapter final : public OpAdapter {
     return call_rows(k, invoker, std::move(call));
   }
   RowReference reference(std::span<const double>, const RowCase& rc, DType out) const override {
-    return make_reference(oracle::softmax_backward(rc.y, rc.dy, oracle::working_bits(out, rc.y.size())), out);
+    return make_reference(
+        oracle::softmax_backward(rc.y, rc.dy, oracle::working_bits(out, rc.y.size())), out);
   }
   RowBound bound(const Contract& c, std::span<const double>, const RowCase& rc,
                  const RowReference&) const override {
@@ -206,14 +212,16 @@ class CrossEntropyAdapter final : public OpAdapter {
     return out;
   }
   RowReference reference(std::span<const double> x, const RowCase& rc, DType out) const override {
-    oracle::CrossEntropy ce = oracle::cross_entropy(x, rc.label, oracle::working_bits(out, x.size()));
+    oracle::CrossEntropy ce =
+        oracle::cross_entropy(x, rc.label, oracle::working_bits(out, x.size()));
     ce.dx.push_back(std::move(ce.loss));
     return make_reference(std::move(ce.dx), out);
   }
   RowBound bound(const Contract& c, std::span<const double> x, const RowCase& rc,
                  const RowReference& ref) const override {
     const std::size_t n = x.size(), label = static_cast<std::size_t>(rc.label);
-    std::vector<double> p(ref.exact_d.begin(), ref.exact_d.begin() + static_cast<std::ptrdiff_t>(n));
+    std::vector<double> p(ref.exact_d.begin(),
+                          ref.exact_d.begin() + static_cast<std::ptrdiff_t>(n));
     p[label] += 1;  // dx_label = p_label - 1
     const CrossEntropyBound b = cross_entropy_row_bound(c, x, label, p, ref.exact_d[n]);
     RowBound out = b.dx;
@@ -244,16 +252,20 @@ const CrossEntropyAdapter kCrossEntropy;
 
 }  // namespace
 
-RowCase OpAdapter::make_case(const Contract&, std::span<const double>, uint64_t) const { return {}; }
+RowCase OpAdapter::make_case(const Contract&, std::span<const double>, uint64_t) const {
+  return {};
+}
 
-std::variant<std::vector<double>, std::string> OpAdapter::call_rows(const Kernel& k, const Invoker& invoker,
+std::variant<std::vector<double>, std::string> OpAdapter::call_rows(const Kernel& k,
+                                                                    const Invoker& invoker,
                                                                     Call call) {
   const CallResult r = invoker.call(k, call);
   if (!r.ok()) return fmt::format("{}: {}", name_of(r.status), r.reason);
   return r.out.y.values();
 }
 
-std::variant<std::vector<double>, std::string> OpAdapter::run(const Kernel& k, const Invoker& invoker,
+std::variant<std::vector<double>, std::string> OpAdapter::run(const Kernel& k,
+                                                              const Invoker& invoker,
                                                               std::span<const double> x,
                                                               std::span<const RowCase> cases,
                                                               std::size_t cols) const {
@@ -267,9 +279,12 @@ std::optional<double> OpAdapter::masked_output(std::span<const double> x, const 
 
 std::optional<double> OpAdapter::all_masked_output(const Contract& c, std::size_t cols) const {
   switch (c.all_masked) {
-    case MaskedRowPolicy::nan: return std::numeric_limits<double>::quiet_NaN();
-    case MaskedRowPolicy::zero: return 0.0;
-    case MaskedRowPolicy::unspecified: return std::nullopt;
+    case MaskedRowPolicy::nan:
+      return std::numeric_limits<double>::quiet_NaN();
+    case MaskedRowPolicy::zero:
+      return 0.0;
+    case MaskedRowPolicy::unspecified:
+      return std::nullopt;
     case MaskedRowPolicy::uniform: {
       // The op on a row of equal logits: 1/n (or -log n), rounded once by the oracle.
       const std::vector<double> zeros(cols, 0.0);
@@ -281,11 +296,16 @@ std::optional<double> OpAdapter::all_masked_output(const Contract& c, std::size_
 
 const OpAdapter* adapter_for(Op op) {
   switch (op) {
-    case Op::softmax: return &kSoftmax;
-    case Op::log_softmax: return &kLogSoftmax;
-    case Op::softmax_temp: return &kTemperature;
-    case Op::softmax_backward: return &kBackward;
-    case Op::cross_entropy: return &kCrossEntropy;
+    case Op::softmax:
+      return &kSoftmax;
+    case Op::log_softmax:
+      return &kLogSoftmax;
+    case Op::softmax_temp:
+      return &kTemperature;
+    case Op::softmax_backward:
+      return &kBackward;
+    case Op::cross_entropy:
+      return &kCrossEntropy;
   }
   return nullptr;
 }

@@ -1,7 +1,8 @@
 // What a report sweep needs to know per op: the inputs to make from a row of logits (tau, dy and
 // the forward output, a label), how to call the kernel, the oracle, the a-priori bound
-// (properties/error_bound*.hpp), and which outputs masks fix exactly. Adding an op to the reports is
-// one adapter in op_adapter.cpp; a kernel no adapter can judge is listed as skipped with the reason.
+// (properties/error_bound*.hpp), and which outputs masks fix exactly. Adding an op to the reports
+// is one adapter in op_adapter.cpp; a kernel no adapter can judge is listed as skipped with the
+// reason.
 #pragma once
 
 #include <cstdint>
@@ -37,7 +38,8 @@ class OpAdapter {
   virtual RowCase make_case(const Contract& c, std::span<const double> x, uint64_t seed) const;
   // Calls the kernel on `rows` rows (row-major x, one case per row); the outputs, rows x
   // outputs_per_row, or why the call failed.
-  virtual std::variant<std::vector<double>, std::string> run(const Kernel& k, const Invoker& invoker,
+  virtual std::variant<std::vector<double>, std::string> run(const Kernel& k,
+                                                             const Invoker& invoker,
                                                              std::span<const double> x,
                                                              std::span<const RowCase> cases,
                                                              std::size_t cols) const;
@@ -55,7 +57,8 @@ class OpAdapter {
 
  protected:
   // Calls the kernel once on rows [first, first + count) with the given call fields.
-  static std::variant<std::vector<double>, std::string> call_rows(const Kernel& k, const Invoker& invoker,
+  static std::variant<std::vector<double>, std::string> call_rows(const Kernel& k,
+                                                                  const Invoker& invoker,
                                                                   Call call);
 };
 

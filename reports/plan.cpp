@@ -1,11 +1,11 @@
 #include "reports/plan.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "reports/families.hpp"
 
@@ -65,7 +65,8 @@ Plan quick_plan() {
 
 std::size_t rows_for(const Plan& p, std::size_t cols) {
   const std::size_t c = std::max<std::size_t>(cols, 1);
-  return std::clamp<std::size_t>((p.elements_per_cell + c - 1) / c, 1, std::max<std::size_t>(p.max_rows, 1));
+  return std::clamp<std::size_t>((p.elements_per_cell + c - 1) / c, 1,
+                                 std::max<std::size_t>(p.max_rows, 1));
 }
 
 uint64_t cell_seed(const Plan& p, std::string_view family, std::size_t cols) {
@@ -97,7 +98,8 @@ std::optional<Shard> shard_from_environment() {
   const auto s = parse_shard(fmt::format("{}/{}", index, total));
   if (!s)
     throw std::invalid_argument(fmt::format(
-        "invalid GTEST_SHARD_INDEX={} / GTEST_TOTAL_SHARDS={} (need 0 <= index < total)", index, total));
+        "invalid GTEST_SHARD_INDEX={} / GTEST_TOTAL_SHARDS={} (need 0 <= index < total)", index,
+        total));
   return s;
 }
 

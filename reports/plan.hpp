@@ -1,8 +1,8 @@
-// The sweep plan of a report (issue 7): which input families and row lengths it covers, how many rows
-// each cell gets, and from which seed. A cell is (kernel, family, cols). Its inputs depend only on the
-// plan's seed, the family, the length and the kernel's dtype, never on the order cells run in, so a
-// shard of the plan computes bit for bit the cells an unsharded run computes, and shards merge into
-// the same report.
+// The sweep plan of a report (issue 7): which input families and row lengths it covers, how many
+// rows each cell gets, and from which seed. A cell is (kernel, family, cols). Its inputs depend
+// only on the plan's seed, the family, the length and the kernel's dtype, never on the order cells
+// run in, so a shard of the plan computes bit for bit the cells an unsharded run computes, and
+// shards merge into the same report.
 #pragma once
 
 #include <cstddef>
@@ -17,7 +17,7 @@ namespace softcheck::reports {
 inline constexpr uint64_t kDefaultReportSeed = 0x50f7c4ec;
 
 struct Plan {
-  std::string name;                   // "default" or "quick" (a filtered plan keeps its name)
+  std::string name;  // "default" or "quick" (a filtered plan keeps its name)
   uint64_t seed = kDefaultReportSeed;
   std::vector<std::string> families;  // names of reports/families.hpp, in report order
   std::vector<std::size_t> cols;      // row lengths, ascending
@@ -42,8 +42,9 @@ std::size_t rows_for(const Plan& p, std::size_t cols);
 // every kernel of a dtype sees the same rows and kernels can be compared cell by cell).
 uint64_t cell_seed(const Plan& p, std::string_view family, std::size_t cols);
 
-// What two reports must share for their cells to be comparable (baseline diff) or mergeable (shards):
-// the seed and the rows per cell. Filtering families or cols keeps every remaining cell identical.
+// What two reports must share for their cells to be comparable (baseline diff) or mergeable
+// (shards): the seed and the rows per cell. Filtering families or cols keeps every remaining cell
+// identical.
 std::string fingerprint(const Plan& p);
 
 // A slice of the cells: cell number c (in plan order, over every swept kernel) belongs to shard

@@ -1,8 +1,7 @@
 #include "reports/progress.hpp"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 namespace softcheck::reports {
 
@@ -58,10 +57,11 @@ void Progress::draw_locked() {
   const double f = total_ ? static_cast<double>(done_) / static_cast<double>(total_) : 1.0;
   const int filled = static_cast<int>(f * kWidth);
   const double t = elapsed();
-  const std::string eta = done_ > 0 && done_ < total_
-                              ? fmt::format(", ~{:.0f} s left", t / static_cast<double>(done_) *
-                                                                    static_cast<double>(total_ - done_))
-                              : "";
+  const std::string eta =
+      done_ > 0 && done_ < total_
+          ? fmt::format(", ~{:.0f} s left",
+                        t / static_cast<double>(done_) * static_cast<double>(total_ - done_))
+          : "";
   fmt::print(out_, "\r\033[K[{}{}] {}/{} cells, kernel {}/{} {} ({:.0f} s{})",
              std::string(static_cast<std::size_t>(filled), '#'),
              std::string(static_cast<std::size_t>(kWidth - filled), '.'), done_, total_,

@@ -1,10 +1,10 @@
 #include "reports/render.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "reports/families.hpp"
 #include "reports/svg_plot.hpp"
@@ -15,22 +15,23 @@ namespace {
 std::string g3(double v) { return fmt::format("{:.3g}", v); }
 
 std::size_t failed_count(const Report& r) {
-  return static_cast<std::size_t>(std::count_if(r.kernels.begin(), r.kernels.end(), [](const KernelReport& k) {
-    return k.totals.verdict != "passed";
-  }));
+  return static_cast<std::size_t>(
+      std::count_if(r.kernels.begin(), r.kernels.end(),
+                    [](const KernelReport& k) { return k.totals.verdict != "passed"; }));
 }
 
 std::string headline(const Report& r) {
   std::string s = fmt::format(
-      "Plan `{}` (seed {:#x}, {} input families x {} row lengths from {} to {}, about {} outputs per "
+      "Plan `{}` (seed {:#x}, {} input families x {} row lengths from {} to {}, about {} outputs "
+      "per "
       "cell): {} kernels swept, {} passed, {} failed; {} skipped.",
       r.plan.name, r.plan.seed, r.plan.families.size(), r.plan.cols.size(),
       r.plan.cols.empty() ? 0 : r.plan.cols.front(), r.plan.cols.empty() ? 0 : r.plan.cols.back(),
-      r.plan.elements_per_cell, r.kernels.size(), r.kernels.size() - failed_count(r), failed_count(r),
-      r.skipped.size());
+      r.plan.elements_per_cell, r.kernels.size(), r.kernels.size() - failed_count(r),
+      failed_count(r), r.skipped.size());
   if (!r.shard.whole())
-    s += fmt::format(" This is shard {}/{} only: merge the shards with `softcheck merge`.", r.shard.index,
-                     r.shard.count);
+    s += fmt::format(" This is shard {}/{} only: merge the shards with `softcheck merge`.",
+                     r.shard.index, r.shard.count);
   return s;
 }
 
@@ -40,7 +41,8 @@ const char* kVerdictRule =
     "biased (|z| > 5 and |mean signed error| >= 0.1 ulp over at least 32 rows, in families with "
     "random rounding, over normal-range outputs whose bound is at most 4 ulps; \"-\": no such "
     "cell). Ulp errors are in the kernel's storage format: "
-    "\"exact\" against the exact value (Zimmermann), \"CR\" against the correctly rounded one (glibc).";
+    "\"exact\" against the exact value (Zimmermann), \"CR\" against the correctly rounded one "
+    "(glibc).";
 
 struct Row {
   std::string kernel, op, dtype, verdict, cells, ulp_exact, ulp_cr, p99, rel, k, tight, z, worst;
@@ -52,9 +54,11 @@ Row row_of(const KernelReport& k) {
   r.kernel = k.name;
   r.op = std::string(name_of(k.op));
   r.dtype = std::string(name_of(k.dtype));
-  r.verdict = t.verdict == "passed" ? "passed" : fmt::format("FAILED ({} cells)", t.failed_cells.size());
-  r.cells = t.cells_out_of_domain ? fmt::format("{} (+{} out of domain)", t.cells_measured, t.cells_out_of_domain)
-                                  : fmt::format("{}", t.cells_measured);
+  r.verdict =
+      t.verdict == "passed" ? "passed" : fmt::format("FAILED ({} cells)", t.failed_cells.size());
+  r.cells = t.cells_out_of_domain
+                ? fmt::format("{} (+{} out of domain)", t.cells_measured, t.cells_out_of_domain)
+                : fmt::format("{}", t.cells_measured);
   r.ulp_exact = g3(t.max_ulps_exact);
   r.ulp_cr = g3(t.max_ulps_rounded);
   r.p99 = g3(t.max_p99_ulps_exact);
@@ -66,9 +70,10 @@ Row row_of(const KernelReport& k) {
   return r;
 }
 
-const char* kColumns[] = {"kernel", "op", "dtype", "verdict", "cells", "max ulp (exact)", "max ulp (CR)",
-                          "max p99 ulp", "max rel err", "bound K max (u)", "tightness max",
-                          "max |bias z|", "worst cell"};
+const char* kColumns[] = {
+    "kernel",          "op",           "dtype",       "verdict",     "cells",
+    "max ulp (exact)", "max ulp (CR)", "max p99 ulp", "max rel err", "bound K max (u)",
+    "tightness max",   "max |bias z|", "worst cell"};
 
 std::string md_cell(std::string s) {
   std::string out;
@@ -112,15 +117,18 @@ std::string render_summary_md(const Report& r, const BaselineDiff* diff) {
   s += "|\n";
   for (const KernelReport& k : r.kernels) {
     const Row w = row_of(k);
-    s += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", w.kernel,
-                     w.op, w.dtype, k.totals.verdict == "passed" ? w.verdict : "**" + w.verdict + "**",
-                     w.cells, w.ulp_exact, w.ulp_cr, w.p99, w.rel, w.k, w.tight, w.z, w.worst);
+    s += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                     w.kernel, w.op, w.dtype,
+                     k.totals.verdict == "passed" ? w.verdict : "**" + w.verdict + "**", w.cells,
+                     w.ulp_exact, w.ulp_cr, w.p99, w.rel, w.k, w.tight, w.z, w.worst);
   }
   s += fmt::format("\n{}\n", kVerdictRule);
   for (const KernelReport& k : r.kernels)
     if (k.totals.vacuous_bound)
-      s += fmt::format("\n`{}`: {} outputs have a vacuous first-order bound (K u >= 1) and are not "
-                       "judged.\n", k.name, k.totals.vacuous_bound);
+      s += fmt::format(
+          "\n`{}`: {} outputs have a vacuous first-order bound (K u >= 1) and are not "
+          "judged.\n",
+          k.name, k.totals.vacuous_bound);
   bool any_failed = false;
   for (const KernelReport& k : r.kernels) {
     if (k.totals.failed_cells.empty()) continue;
@@ -129,8 +137,9 @@ std::string render_summary_md(const Report& r, const BaselineDiff* diff) {
     s += fmt::format("- `{}`:\n", k.name);
     for (const std::string& f : k.totals.failed_cells) s += fmt::format("  - {}\n", f);
     if (k.worst) s += fmt::format("  - worst input: `{}`\n", worst_case_path(k.name));
-    s += fmt::format("  - reproduce a cell: `softcheck report --kernel {} --family FAMILY --cols COLS`\n",
-                     k.name);
+    s += fmt::format(
+        "  - reproduce a cell: `softcheck report --kernel {} --family FAMILY --cols COLS`\n",
+        k.name);
   }
   if (!r.skipped.empty()) {
     s += "\n## Skipped kernels\n\n";
@@ -162,11 +171,13 @@ std::string render_html(const Report& r, const BaselineDiff* diff) {
   for (const KernelReport& k : r.kernels) {
     const Row w = row_of(k);
     const bool ok = k.totals.verdict == "passed";
-    h += fmt::format("<tr{}><td class=\"l\"><a href=\"#{}\"><code>{}</code></a></td><td class=\"l\">{}</td>"
-                     "<td class=\"l\">{}</td><td class=\"{}\">{}</td>",
-                     ok ? "" : " class=\"failed\"", xml_escape(k.name), xml_escape(k.name), w.op, w.dtype,
-                     ok ? "pass" : "fail", xml_escape(w.verdict));
-    for (const std::string* v : {&w.cells, &w.ulp_exact, &w.ulp_cr, &w.p99, &w.rel, &w.k, &w.tight, &w.z, &w.worst})
+    h += fmt::format(
+        "<tr{}><td class=\"l\"><a href=\"#{}\"><code>{}</code></a></td><td class=\"l\">{}</td>"
+        "<td class=\"l\">{}</td><td class=\"{}\">{}</td>",
+        ok ? "" : " class=\"failed\"", xml_escape(k.name), xml_escape(k.name), w.op, w.dtype,
+        ok ? "pass" : "fail", xml_escape(w.verdict));
+    for (const std::string* v :
+         {&w.cells, &w.ulp_exact, &w.ulp_cr, &w.p99, &w.rel, &w.k, &w.tight, &w.z, &w.worst})
       h += "<td>" + xml_escape(*v) + "</td>";
     h += "</tr>\n";
   }
@@ -179,19 +190,22 @@ std::string render_html(const Report& r, const BaselineDiff* diff) {
     h += "</ul>\n";
   }
   if (diff) {
-    h += fmt::format("<h2>Baseline diff against <code>{}</code></h2><p>{} cells compared. Margins: {}.</p>\n",
-                     xml_escape(diff->baseline), diff->cells_compared, xml_escape(diff->margins.describe()));
+    h += fmt::format(
+        "<h2>Baseline diff against <code>{}</code></h2><p>{} cells compared. Margins: {}.</p>\n",
+        xml_escape(diff->baseline), diff->cells_compared, xml_escape(diff->margins.describe()));
     h += fmt::format("<p class=\"{}\">{}</p>", diff->regressed() ? "fail" : "pass",
                      diff->regressed() ? "REGRESSED" : "no regression");
     if (!diff->entries.empty()) {
-      h += "<table><tr><th class=\"l\">kernel</th><th class=\"l\">cell</th><th class=\"l\">what</th>"
-           "<th>before</th><th>after</th><th>regression</th></tr>\n";
+      h +=
+          "<table><tr><th class=\"l\">kernel</th><th class=\"l\">cell</th><th class=\"l\">what</th>"
+          "<th>before</th><th>after</th><th>regression</th></tr>\n";
       for (const DiffEntry& e : diff->entries)
-        h += fmt::format("<tr{}><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td>"
-                         "<td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                         e.regression ? " class=\"failed\"" : "", xml_escape(e.kernel), xml_escape(e.cell),
-                         xml_escape(e.what), xml_escape(e.before), xml_escape(e.after),
-                         e.regression ? "yes" : "no");
+        h += fmt::format(
+            "<tr{}><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td>"
+            "<td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            e.regression ? " class=\"failed\"" : "", xml_escape(e.kernel), xml_escape(e.cell),
+            xml_escape(e.what), xml_escape(e.before), xml_escape(e.after),
+            e.regression ? "yes" : "no");
       h += "</table>\n";
     }
   }
@@ -199,22 +213,26 @@ std::string render_html(const Report& r, const BaselineDiff* diff) {
   h += "<h2>Per kernel</h2>\n<p class=\"legend\">";
   for (std::size_t f = 0; f < r.plan.families.size(); ++f) {
     const FamilyInfo* info = find_family(r.plan.families[f]);
-    h += fmt::format("<span title=\"{}\"><span class=\"swatch\" style=\"background:{}\"></span>{}</span>",
-                     xml_escape(info ? info->description : ""), family_color(f),
-                     xml_escape(r.plan.families[f]));
+    h += fmt::format(
+        "<span title=\"{}\"><span class=\"swatch\" style=\"background:{}\"></span>{}</span>",
+        xml_escape(info ? info->description : ""), family_color(f), xml_escape(r.plan.families[f]));
   }
   h += "</p>\n<p>Zero errors are drawn at 0.001 on the log axes. In the third plot each point is a "
-       "cell's tightest output: below the dashed diagonal it is within its bound.</p>\n";
+       "cell's tightest output (cells without error are left out): below the dashed diagonal it is "
+       "within its bound.</p>\n";
 
   for (const KernelReport& k : r.kernels) {
-    h += fmt::format("<section id=\"{0}\"><h3><code>{0}</code> <span class=\"{1}\">{2}</span></h3>\n",
-                     xml_escape(k.name), k.totals.verdict == "passed" ? "pass" : "fail",
-                     xml_escape(k.totals.verdict));
-    h += fmt::format("<p>{} {}; bound: {}.</p>\n", name_of(k.op), name_of(k.dtype), xml_escape(k.bound));
+    h += fmt::format(
+        "<section id=\"{0}\"><h3><code>{0}</code> <span class=\"{1}\">{2}</span></h3>\n",
+        xml_escape(k.name), k.totals.verdict == "passed" ? "pass" : "fail",
+        xml_escape(k.totals.verdict));
+    h += fmt::format("<p>{} {}; bound: {}.</p>\n", name_of(k.op), name_of(k.dtype),
+                     xml_escape(k.bound));
     PlotSpec by_cols = plot("max error vs cols", "cols", "max ulp error (vs exact)");
-    PlotSpec by_spread = plot("max error vs logit spread", "mean row spread max - min",
-                              "max ulp error (vs exact)");
-    PlotSpec vs_bound = plot("observed vs bound (tightest output)", "bound (ulp)", "observed (ulp)");
+    PlotSpec by_spread =
+        plot("max error vs logit spread", "mean row spread max - min", "max ulp error (vs exact)");
+    PlotSpec vs_bound =
+        plot("observed vs bound (tightest output)", "bound (ulp)", "observed (ulp)");
     vs_bound.diagonal = true;
     for (std::size_t f = 0; f < r.plan.families.size(); ++f) {
       const std::string& fam = r.plan.families[f];
@@ -224,24 +242,27 @@ std::string render_html(const Report& r, const BaselineDiff* diff) {
         if (cell.family != fam || !cell.measured()) continue;
         a.points.emplace_back(static_cast<double>(cell.cols), cell.ulps_exact.max);
         b.points.emplace_back(cell.spread_mean, cell.ulps_exact.max);
-        c.points.emplace_back(cell.tight_bound_ulps, cell.tight_observed_ulps);
+        // A cell whose every output is exact has no tightest output worth a point (its "bound"
+        // may be that of an exact zero, in denorm_min ulps).
+        if (cell.tightness > 0)
+          c.points.emplace_back(cell.tight_bound_ulps, cell.tight_observed_ulps);
       }
       by_cols.series.push_back(std::move(a));
       by_spread.series.push_back(std::move(b));
       vs_bound.series.push_back(std::move(c));
     }
-    h += "<div class=\"plots\">\n" + render_svg(by_cols) + render_svg(by_spread) + render_svg(vs_bound) +
-         "</div>\n";
+    h += "<div class=\"plots\">\n" + render_svg(by_cols) + render_svg(by_spread) +
+         render_svg(vs_bound) + "</div>\n";
     if (!k.totals.failed_cells.empty()) {
       h += "<p class=\"fail\">Failed cells:</p><ul>\n";
       for (const std::string& f : k.totals.failed_cells) h += "<li>" + xml_escape(f) + "</li>\n";
       h += "</ul>\n";
     }
     if (k.worst)
-      h += fmt::format("<p>Worst input ({}, tightness {}): <code>{}</code>, {}/{} row {} element {}.</p>\n",
-                       xml_escape(k.worst->kind), g3(k.worst->tightness),
-                       xml_escape(worst_case_path(k.name)), xml_escape(k.worst->family), k.worst->cols,
-                       k.worst->row, k.worst->index);
+      h += fmt::format(
+          "<p>Worst input ({}, tightness {}): <code>{}</code>, {}/{} row {} element {}.</p>\n",
+          xml_escape(k.worst->kind), g3(k.worst->tightness), xml_escape(worst_case_path(k.name)),
+          xml_escape(k.worst->family), k.worst->cols, k.worst->row, k.worst->index);
     h += "</section>\n";
   }
   h += "</body></html>\n";

@@ -1,9 +1,10 @@
 #include "reports/report.hpp"
 
-#include <algorithm>
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
 
 #include "reports/cell_stats.hpp"
 #include "reports/families.hpp"
@@ -16,7 +17,8 @@ bool CellResult::bias_judged() const {
 }
 
 bool CellResult::biased() const {
-  return bias_judged() && std::fabs(*bias.z) > kBiasZLimit && std::fabs(bias.mean_signed_ulps) >= kBiasMinUlps;
+  return bias_judged() && std::fabs(*bias.z) > kBiasZLimit &&
+         std::fabs(bias.mean_signed_ulps) >= kBiasMinUlps;
 }
 
 std::vector<std::string> CellResult::failures() const {
@@ -35,8 +37,8 @@ std::vector<std::string> CellResult::failures() const {
     f.push_back(fmt::format("{} of {} all -inf rows against the contract's policy",
                             specials.all_masked_wrong, specials.all_masked_rows));
   if (biased())
-    f.push_back(fmt::format("biased: mean {:+.3g} ulp, z = {:.3g} over {} rows", bias.mean_signed_ulps,
-                            *bias.z, bias.rows));
+    f.push_back(fmt::format("biased: mean {:+.3g} ulp, z = {:.3g} over {} rows",
+                            bias.mean_signed_ulps, *bias.z, bias.rows));
   return f;
 }
 
@@ -88,6 +90,15 @@ bool worse_than(const WorstCase& a, const WorstCase& b) {
   return a.index < b.index;
 }
 
-std::string worst_case_path(const std::string& kernel) { return "worst/" + kernel + ".txt"; }
+std::string worst_case_path(const std::string& kernel) {
+  // Plugin kernels name themselves: keep the file inside worst/ whatever the name holds.
+  std::string file;
+  for (char ch : kernel)
+    file += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.')
+                ? ch
+                : '_';
+  if (file.empty() || file[0] == '.') file = "_" + file;
+  return "worst/" + file + ".txt";
+}
 
 }  // namespace softcheck::reports

@@ -7,11 +7,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "reports/plan.hpp"
 #include "reports/worst_case.hpp"
@@ -24,17 +23,17 @@ inline constexpr const char* kReportSchema = "softcheck-report/1";
 // fewer the Student-t tail of |z| > 5 is not negligible over thousands of cells.
 inline constexpr std::size_t kMinBiasRows = 32;
 inline constexpr double kBiasZLimit = 5.0;  // error-model.md: |z| > 5 separates biased roundings
-// The bias sample: outputs whose a-priori bound is at most this many ulps of their exact value, where
-// the final rounding dominates the error (half kernels computing in f32, a kernel converting a wider
-// result). A truncating conversion shows there as a mean of -0.5 ulp (error-model.md, "Bias").
-// Outputs with wider bounds carry the algorithm's own structured errors (the shared denominator, the
-// rounding of x - max amplified by exp, log-softmax entries near 0 whose ulp is tiny against their
-// absolute bound), which are judged by the bound, not as bias.
+// The bias sample: outputs whose a-priori bound is at most this many ulps of their exact value,
+// where the final rounding dominates the error (half kernels computing in f32, a kernel converting
+// a wider result). A truncating conversion shows there as a mean of -0.5 ulp (error-model.md,
+// "Bias"). Outputs with wider bounds carry the algorithm's own structured errors (the shared
+// denominator, the rounding of x - max amplified by exp, log-softmax entries near 0 whose ulp is
+// tiny against their absolute bound), which are judged by the bound, not as bias.
 inline constexpr double kBiasMaxBoundUlps = 4.0;
 // A bias counts when it is significant (|z| > 5) and material: at least a fifth of a truncation's
-// -0.5 ulp. A z-test alone flags any systematic error once the sample is large enough, and a correct
-// half kernel passes its f32 computation's own small structured error (K u32 in half ulps, ~0.01-0.04
-// ulp at the K of long rows) through its final rounding.
+// -0.5 ulp. A z-test alone flags any systematic error once the sample is large enough, and a
+// correct half kernel passes its f32 computation's own small structured error (K u32 in half ulps,
+// ~0.01-0.04 ulp at the K of long rows) through its final rounding.
 inline constexpr double kBiasMinUlps = 0.1;
 
 struct ErrorSummary {
@@ -75,20 +74,20 @@ struct CellResult {
   std::string family;
   std::size_t cols = 0;
   uint64_t seed = 0;
-  std::size_t rows = 0;               // rows drawn
-  std::size_t rows_out_of_domain = 0; // rows outside the contract's domain (not measured)
-  std::size_t elements = 0;           // outputs measured (finite exact value, not a mask)
-  std::string call_error;             // the kernel call did not complete (isolated plugins)
-  ErrorSummary ulps_exact;            // Zimmermann: vs the exact value
-  ErrorSummary ulps_rounded;          // glibc: vs the correctly rounded value
+  std::size_t rows = 0;                // rows drawn
+  std::size_t rows_out_of_domain = 0;  // rows outside the contract's domain (not measured)
+  std::size_t elements = 0;            // outputs measured (finite exact value, not a mask)
+  std::string call_error;              // the kernel call did not complete (isolated plugins)
+  ErrorSummary ulps_exact;             // Zimmermann: vs the exact value
+  ErrorSummary ulps_rounded;           // glibc: vs the correctly rounded value
   double rel_max = 0, abs_max = 0;
-  double bound_k_max = 0;             // largest factor K_j (units of u(accum)) over normal-range outputs
-  double tightness = 0;               // max_j |got_j - exact_j| / bound_j
-  double tight_observed_ulps = 0;     // at the tightest element: observed error in ulps
-  double tight_bound_ulps = 0;        // ... and its bound in the same ulps
-  std::size_t over_bound = 0;         // outputs beyond their bound
-  std::size_t vacuous_bound = 0;      // outputs whose first-order bound is vacuous (K u >= 1)
-  double spread_mean = 0;             // mean over measured rows of max - min of the finite logits
+  double bound_k_max = 0;  // largest factor K_j (units of u(accum)) over normal-range outputs
+  double tightness = 0;    // max_j |got_j - exact_j| / bound_j
+  double tight_observed_ulps = 0;  // at the tightest element: observed error in ulps
+  double tight_bound_ulps = 0;     // ... and its bound in the same ulps
+  std::size_t over_bound = 0;      // outputs beyond their bound
+  std::size_t vacuous_bound = 0;   // outputs whose first-order bound is vacuous (K u >= 1)
+  double spread_mean = 0;          // mean over measured rows of max - min of the finite logits
   Bias bias;
   SpecialCounts specials;
   WorstElement worst;
@@ -97,10 +96,10 @@ struct CellResult {
   // The bias counts in the verdict: a family with random rounding (FamilyInfo::random_rounding), at
   // least kMinBiasRows rows and a z-score.
   bool bias_judged() const;
-  bool biased() const;           // judged, |z| > kBiasZLimit and |mean| >= kBiasMinUlps
+  bool biased() const;  // judged, |z| > kBiasZLimit and |mean| >= kBiasMinUlps
   std::vector<std::string> failures() const;  // why the cell fails; empty when it passes
   bool passed() const { return failures().empty(); }
-  std::string key() const;       // "family/cols"
+  std::string key() const;  // "family/cols"
 };
 
 struct KernelTotals {
@@ -109,7 +108,7 @@ struct KernelTotals {
   std::vector<std::string> failed_cells;  // "family/cols: reason; reason"
   double max_ulps_exact = 0, max_ulps_rounded = 0, max_p99_ulps_exact = 0;
   double max_rel = 0, max_abs = 0, max_tightness = 0, max_bound_k = 0;
-  double max_abs_bias_z = 0;  // over cells whose bias is judged
+  double max_abs_bias_z = 0;      // over cells whose bias is judged
   std::size_t vacuous_bound = 0;  // outputs without a usable bound (K u >= 1)
   std::size_t cells_bias_judged = 0;
   std::size_t elements = 0;
@@ -120,10 +119,10 @@ struct KernelReport {
   nlohmann::json contract;  // cli/contract_json.hpp's form
   Op op = Op::softmax;
   DType dtype = DType::f32;
-  std::string bound;        // how the bound judges an element (OpAdapter::error_measure)
-  std::vector<CellResult> cells;  // plan order (family, then cols)
-  KernelTotals totals;            // derived from cells by compute_totals
-  std::optional<WorstCase> worst; // the input of the kernel's worst element (saved as a file)
+  std::string bound;               // how the bound judges an element (OpAdapter::error_measure)
+  std::vector<CellResult> cells;   // plan order (family, then cols)
+  KernelTotals totals;             // derived from cells by compute_totals
+  std::optional<WorstCase> worst;  // the input of the kernel's worst element (saved as a file)
 };
 
 struct SkippedKernel {
@@ -148,7 +147,8 @@ void compute_totals(KernelReport& k);
 // element, so sharded and unsharded runs pick the same one.
 bool worse_than(const WorstCase& a, const WorstCase& b);
 
-// The relative path of a kernel's worst-case file inside a report directory.
+// The relative path of a kernel's worst-case file inside a report directory (characters other than
+// letters, digits, '_', '-' and '.' become '_').
 std::string worst_case_path(const std::string& kernel);
 
 }  // namespace softcheck::reports

@@ -1,10 +1,10 @@
 #include "reports/report_dir.hpp"
 
+#include <fmt/format.h>
+
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "reports/render.hpp"
 #include "reports/report_json.hpp"
@@ -18,8 +18,12 @@ namespace {
 nlohmann::json diff_json(const BaselineDiff& d) {
   nlohmann::json entries = nlohmann::json::array();
   for (const DiffEntry& e : d.entries)
-    entries.push_back({{"kernel", e.kernel}, {"cell", e.cell}, {"what", e.what}, {"before", e.before},
-                       {"after", e.after}, {"regression", e.regression}});
+    entries.push_back({{"kernel", e.kernel},
+                       {"cell", e.cell},
+                       {"what", e.what},
+                       {"before", e.before},
+                       {"after", e.after},
+                       {"regression", e.regression}});
   return {{"baseline", d.baseline},
           {"margins",
            {{"ulps_rel", d.margins.ulps_rel},

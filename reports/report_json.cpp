@@ -1,11 +1,11 @@
 #include "reports/report_json.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "reports/families.hpp"
 
@@ -31,7 +31,8 @@ double read_double(const json& j, const char* key) {
     const double d = std::strtod(s.c_str(), &end);
     if (end == s.c_str() + s.size() && !s.empty()) return d;
   }
-  throw std::runtime_error(fmt::format("report.json: field '{}' is not a number: {}", key, v.dump()));
+  throw std::runtime_error(
+      fmt::format("report.json: field '{}' is not a number: {}", key, v.dump()));
 }
 
 uint64_t read_seed(const json& j, const char* key) {
@@ -253,15 +254,16 @@ Report report_from_json(const json& j) {
   try {
     const std::string schema = j.at("schema").get<std::string>();
     if (schema != kReportSchema)
-      throw std::runtime_error(fmt::format("report.json: schema '{}', this softcheck reads {}", schema,
-                                           kReportSchema));
+      throw std::runtime_error(
+          fmt::format("report.json: schema '{}', this softcheck reads {}", schema, kReportSchema));
     Report r;
     const json& p = j.at("plan");
     r.plan.name = p.at("name").get<std::string>();
     r.plan.seed = read_seed(p, "seed");
     r.plan.elements_per_cell = p.at("elements_per_cell").get<std::size_t>();
     r.plan.max_rows = p.at("max_rows").get<std::size_t>();
-    for (const json& f : p.at("families")) r.plan.families.push_back(f.at("name").get<std::string>());
+    for (const json& f : p.at("families"))
+      r.plan.families.push_back(f.at("name").get<std::string>());
     r.plan.cols = p.at("cols").get<std::vector<std::size_t>>();
     r.shard.index = j.at("shard").at("index").get<std::size_t>();
     r.shard.count = j.at("shard").at("count").get<std::size_t>();
@@ -305,8 +307,8 @@ std::vector<std::string> ordered_keys(const json& o, std::initializer_list<const
 
 std::string format_report_json(const json& report) {
   std::string s = "{";
-  const auto top = ordered_keys(report, {"schema", "generator", "summary", "plan", "shard", "limits",
-                                         "skipped", "baseline_diff", "run", "kernels"});
+  const auto top = ordered_keys(report, {"schema", "generator", "summary", "plan", "shard",
+                                         "limits", "skipped", "baseline_diff", "run", "kernels"});
   for (std::size_t t = 0; t < top.size(); ++t) {
     const json& value = report.at(top[t]);
     s += (t ? ",\n" : "\n") + json(top[t]).dump() + ": ";
@@ -318,8 +320,9 @@ std::string format_report_json(const json& report) {
     for (std::size_t i = 0; i < value.size(); ++i) {
       const json& k = value[i];
       s += i ? ",\n {" : "\n {";
-      const auto fields = ordered_keys(k, {"name", "op", "dtype", "verdict", "failed_cells", "totals",
-                                           "worst_case", "bound", "repro", "contract", "cells"});
+      const auto fields =
+          ordered_keys(k, {"name", "op", "dtype", "verdict", "failed_cells", "totals", "worst_case",
+                           "bound", "repro", "contract", "cells"});
       for (std::size_t f = 0; f < fields.size(); ++f) {
         const json& kv = k.at(fields[f]);
         s += (f ? ",\n  " : "\n  ") + json(fields[f]).dump() + ": ";

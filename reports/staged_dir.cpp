@@ -1,17 +1,16 @@
 #include "reports/staged_dir.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
+#include <fmt/format.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace softcheck::reports {
 namespace fs = std::filesystem;
@@ -39,7 +38,8 @@ void remove_stale_staging(const fs::path& target) {
   const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(parent, ec))
-    if (entry.is_directory() && is_staging_of(entry.path(), target)) fs::remove_all(entry.path(), ec);
+    if (entry.is_directory() && is_staging_of(entry.path(), target))
+      fs::remove_all(entry.path(), ec);
 }
 
 StagedDir::StagedDir(const fs::path& target) : target_(fs::absolute(target)) {
@@ -47,13 +47,13 @@ StagedDir::StagedDir(const fs::path& target) : target_(fs::absolute(target)) {
   std::error_code ec;
   fs::create_directories(target_.parent_path(), ec);
   if (ec)
-    throw std::runtime_error(fmt::format("cannot create {}: {}", target_.parent_path().string(),
-                                         ec.message()));
+    throw std::runtime_error(
+        fmt::format("cannot create {}: {}", target_.parent_path().string(), ec.message()));
   remove_stale_staging(target_);
   std::string templ = target_.string() + ".tmp-XXXXXX";
   if (!::mkdtemp(templ.data()))
-    throw std::runtime_error(fmt::format("cannot create a directory next to {}: {}", target_.string(),
-                                         error_text(errno)));
+    throw std::runtime_error(fmt::format("cannot create a directory next to {}: {}",
+                                         target_.string(), error_text(errno)));
   staging_ = templ;
   // mkdtemp makes the directory private (0700); a report is for reading: the usual mode.
   const mode_t mask = ::umask(0);
@@ -98,7 +98,8 @@ void StagedDir::commit() {
       fs::remove_all(old, ec);
       if (::rename(target_.c_str(), old.c_str()) != 0 ||
           ::rename(staging_.c_str(), target_.c_str()) != 0)
-        throw std::runtime_error(fmt::format("cannot replace {}: {}", target_.string(), error_text(errno)));
+        throw std::runtime_error(
+            fmt::format("cannot replace {}: {}", target_.string(), error_text(errno)));
       fs::remove_all(old, ec);
       committed_ = true;
       return;

@@ -1,18 +1,18 @@
 #include "reports/svg_plot.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
-
-#include <fmt/format.h>
 
 namespace softcheck::reports {
 namespace {
 
 struct Axis {
   bool log;
-  double lo, hi;     // data range after transform
-  double p0, p1;     // pixel range
+  double lo, hi;  // data range after transform
+  double p0, p1;  // pixel range
   double map(double v) const {
     const double t = log ? std::log10(v) : v;
     return p0 + (t - lo) / (hi - lo) * (p1 - p0);
@@ -66,12 +66,23 @@ std::string xml_escape(const std::string& s) {
   out.reserve(s.size());
   for (char ch : s) {
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += ch;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += ch;
     }
   }
   return out;
@@ -98,59 +109,71 @@ std::string render_svg(const PlotSpec& s) {
   const Axis ay{s.log_y, ylo, yhi, H - bottom, top};
 
   std::string o = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} "
+      "{1}\" "
       "class=\"plot\" role=\"img\"><title>{2}</title>\n",
       s.width, s.height, xml_escape(s.title));
-  o += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#fff\" stroke=\"#999\"/>\n",
-                   left, top, W - left - right, H - top - bottom);
-  o += fmt::format("<text x=\"{}\" y=\"16\" font-size=\"13\" font-weight=\"bold\">{}</text>\n", left,
-                   xml_escape(s.title));
+  o += fmt::format(
+      "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#fff\" stroke=\"#999\"/>\n", left,
+      top, W - left - right, H - top - bottom);
+  o += fmt::format("<text x=\"{}\" y=\"16\" font-size=\"13\" font-weight=\"bold\">{}</text>\n",
+                   left, xml_escape(s.title));
   for (double t : ticks(xlo, xhi, s.log_x)) {
     const double px = left + (t - xlo) / (xhi - xlo) * (W - left - right);
-    o += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#eee\"/>"
-                     "<text x=\"{0:.1f}\" y=\"{3}\" font-size=\"10\" text-anchor=\"middle\">{4}</text>\n",
-                     px, top, H - bottom, H - bottom + 13, tick_label(t, s.log_x));
+    o += fmt::format(
+        "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#eee\"/>"
+        "<text x=\"{0:.1f}\" y=\"{3}\" font-size=\"10\" text-anchor=\"middle\">{4}</text>\n",
+        px, top, H - bottom, H - bottom + 13, tick_label(t, s.log_x));
   }
   for (double t : ticks(ylo, yhi, s.log_y)) {
     const double py = (H - bottom) + (t - ylo) / (yhi - ylo) * (top - (H - bottom));
-    o += fmt::format("<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" stroke=\"#eee\"/>"
-                     "<text x=\"{3}\" y=\"{4:.1f}\" font-size=\"10\" text-anchor=\"end\">{5}</text>\n",
-                     left, py, W - right, left - 4, py + 3, tick_label(t, s.log_y));
+    o += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" stroke=\"#eee\"/>"
+        "<text x=\"{3}\" y=\"{4:.1f}\" font-size=\"10\" text-anchor=\"end\">{5}</text>\n",
+        left, py, W - right, left - 4, py + 3, tick_label(t, s.log_y));
   }
   o += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n",
                    (left + W - right) / 2, H - 8, xml_escape(s.x_label));
-  o += fmt::format("<text x=\"12\" y=\"{0}\" font-size=\"11\" text-anchor=\"middle\" "
-                   "transform=\"rotate(-90 12 {0})\">{1}</text>\n",
-                   (top + H - bottom) / 2, xml_escape(s.y_label));
+  o += fmt::format(
+      "<text x=\"12\" y=\"{0}\" font-size=\"11\" text-anchor=\"middle\" "
+      "transform=\"rotate(-90 12 {0})\">{1}</text>\n",
+      (top + H - bottom) / 2, xml_escape(s.y_label));
   if (s.diagonal) {
     const double lo = std::max(xlo, ylo), hi = std::min(xhi, yhi);
     if (hi > lo) {
       auto at = [&](double t) { return s.log_x ? std::pow(10, t) : t; };
-      o += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#c00\" "
-                       "stroke-dasharray=\"4 3\"><title>observed = bound</title></line>\n",
-                       ax.map(at(lo)), ay.map(at(lo)), ax.map(at(hi)), ay.map(at(hi)));
+      o += fmt::format(
+          "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#c00\" "
+          "stroke-dasharray=\"4 3\"><title>observed = bound</title></line>\n",
+          ax.map(at(lo)), ay.map(at(lo)), ax.map(at(hi)), ay.map(at(hi)));
     }
   }
   if (s.reference) {
     const double py = ay.map(clampy(*s.reference));
-    o += fmt::format("<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#c00\" "
-                     "stroke-dasharray=\"4 3\"/>\n", left, py, W - right, py);
+    o += fmt::format(
+        "<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#c00\" "
+        "stroke-dasharray=\"4 3\"/>\n",
+        left, py, W - right, py);
   }
-  o += fmt::format("<svg x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" overflow=\"hidden\">\n", 0, 0, W, H);
+  o += fmt::format("<svg x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" overflow=\"hidden\">\n", 0, 0,
+                   W, H);
   for (const Series& se : s.series) {
     std::vector<std::pair<double, double>> pts;
     for (auto [x, y] : se.points)
-      if (std::isfinite(x) && std::isfinite(y)) pts.emplace_back(ax.map(clampx(x)), ay.map(clampy(y)));
+      if (std::isfinite(x) && std::isfinite(y))
+        pts.emplace_back(ax.map(clampx(x)), ay.map(clampy(y)));
     if (pts.empty()) continue;
     o += fmt::format("<g class=\"series\"><title>{}</title>", xml_escape(se.name));
     if (se.line && pts.size() > 1) {
       std::string d;
       for (std::size_t i = 0; i < pts.size(); ++i)
         d += fmt::format("{}{:.1f},{:.1f}", i ? " L" : "M", pts[i].first, pts[i].second);
-      o += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\"/>", d, se.color);
+      o += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\"/>", d,
+                       se.color);
     }
     for (auto [px, py] : pts)
-      o += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.5\" fill=\"{}\"/>", px, py, se.color);
+      o += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.5\" fill=\"{}\"/>", px, py,
+                       se.color);
     o += "</g>\n";
   }
   o += "</svg>\n</svg>\n";

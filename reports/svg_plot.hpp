@@ -14,7 +14,7 @@ struct Series {
   std::string name;
   std::string color;  // CSS color
   std::vector<std::pair<double, double>> points;
-  bool line = true;   // connect the points (in x order) or markers only
+  bool line = true;  // connect the points (in x order) or markers only
 };
 
 struct PlotSpec {

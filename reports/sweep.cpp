@@ -1,13 +1,14 @@
 #include "reports/sweep.hpp"
 
+#include <fmt/format.h>
+#include <mpfr.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <mutex>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "cli/contract_json.hpp"
 #include "properties/error_bound.hpp"
@@ -36,7 +37,8 @@ CellRun run_cell(const Kernel& kernel, const Plan& plan, const std::string& fami
                  std::size_t cols, std::size_t plan_position, const Invoker& invoker) {
   const Contract& c = kernel.contract;
   const OpAdapter* adapter = adapter_for(c.op);
-  if (!adapter) throw std::invalid_argument("run_cell: no adapter for " + std::string(name_of(c.op)));
+  if (!adapter)
+    throw std::invalid_argument("run_cell: no adapter for " + std::string(name_of(c.op)));
   CellRun run;
   CellResult& cell = run.cell;
   cell.family = family;
@@ -113,7 +115,8 @@ KernelReport make_kernel_report(const Kernel& kernel, std::vector<CellRun> cells
   k.dtype = kernel.contract.dtype;
   if (const OpAdapter* a = adapter_for(k.op)) k.bound = std::string(a->error_measure());
   for (CellRun& r : cells) {
-    if (!r.worst.x.empty() && (!k.worst || worse_than(r.worst, *k.worst))) k.worst = std::move(r.worst);
+    if (!r.worst.x.empty() && (!k.worst || worse_than(r.worst, *k.worst)))
+      k.worst = std::move(r.worst);
     k.cells.push_back(std::move(r.cell));
   }
   compute_totals(k);
@@ -182,9 +185,15 @@ Report run_sweep(std::span<const Kernel> kernels, const SweepOptions& o) {
         if (o.progress) o.progress->cell_done();
       }
     };
-    const unsigned threads = std::max(1u, std::min<unsigned>(o.jobs, static_cast<unsigned>(order.size())));
+    const unsigned threads =
+        std::max(1u, std::min<unsigned>(o.jobs, static_cast<unsigned>(order.size())));
     std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+    for (unsigned t = 1; t < threads; ++t)
+      pool.emplace_back([&] {
+        worker();
+        // MPFR keeps per-thread caches (constants, exp tables) that a thread's exit would leak.
+        mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE);
+      });
     worker();
     for (std::thread& t : pool) t.join();
     if (error) std::rethrow_exception(error);

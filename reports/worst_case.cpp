@@ -1,5 +1,7 @@
 #include "reports/worst_case.hpp"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -7,8 +9,6 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "oracles/metrics.hpp"
 #include "reports/cell_stats.hpp"
@@ -34,7 +34,8 @@ uint64_t parse_u64(const std::string& s, std::size_t line) {
   errno = 0;
   const unsigned long long v = std::strtoull(s.c_str(), &end, 0);
   if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE || s[0] == '-')
-    throw std::runtime_error(fmt::format("worst-case file, line {}: not an integer: '{}'", line, s));
+    throw std::runtime_error(
+        fmt::format("worst-case file, line {}: not an integer: '{}'", line, s));
   return v;
 }
 
@@ -42,14 +43,15 @@ uint64_t parse_u64(const std::string& s, std::size_t line) {
 
 std::string format_worst_case(const WorstCase& w) {
   std::string s;
-  s += fmt::format("# softcheck worst case: the input of {}'s largest error relative to its bound\n",
-                   w.kernel);
+  s += fmt::format(
+      "# softcheck worst case: the input of {}'s largest error relative to its bound\n", w.kernel);
   s += fmt::format("# {} {}, family {}, {} cols, row {} of the cell (seed {:#x}), element {}\n",
                    name_of(w.op), name_of(w.dtype), w.family, w.cols, w.row, w.seed, w.index);
-  s += fmt::format("# got {:.9g}, exact {:.17g} (rounded {:.9g}): {:.4g} ulp vs exact, {:.4g} ulp vs "
-                   "rounded, abs error {:.4g}, bound {:.4g}, tightness {:.4g} ({})\n",
-                   w.got, w.exact, w.expected, w.ulps_exact, w.ulps_rounded, w.abs, w.bound_abs,
-                   w.tightness, w.kind);
+  s += fmt::format(
+      "# got {:.9g}, exact {:.17g} (rounded {:.9g}): {:.4g} ulp vs exact, {:.4g} ulp vs "
+      "rounded, abs error {:.4g}, bound {:.4g}, tightness {:.4g} ({})\n",
+      w.got, w.exact, w.expected, w.ulps_exact, w.ulps_rounded, w.abs, w.bound_abs, w.tightness,
+      w.kind);
   s += fmt::format("# reproduce the cell: softcheck report --kernel {} --family {} --cols {}\n",
                    w.kernel, w.family, w.cols);
   s += "# replay: reports::replay() (tests/reports/worst_case_replay_test.cpp)\n";
@@ -89,7 +91,8 @@ WorstCase parse_worst_case(const std::string& text) {
     if (line.empty() || line[0] == '#') continue;
     if (line == "x" || line == "y" || line == "dy") {
       if (sections.count(line))
-        throw std::runtime_error(fmt::format("worst-case file, line {}: section '{}' twice", number, line));
+        throw std::runtime_error(
+            fmt::format("worst-case file, line {}: section '{}' twice", number, line));
       section = &sections[line];
       continue;
     }
@@ -99,7 +102,8 @@ WorstCase parse_worst_case(const std::string& text) {
     }
     const auto sp = line.find(' ');
     if (sp == std::string::npos)
-      throw std::runtime_error(fmt::format("worst-case file, line {}: expected 'key value'", number));
+      throw std::runtime_error(
+          fmt::format("worst-case file, line {}: expected 'key value'", number));
     kv[line.substr(0, sp)] = line.substr(sp + 1);
   }
   auto get = [&](const char* key) -> const std::string& {
@@ -108,8 +112,8 @@ WorstCase parse_worst_case(const std::string& text) {
     return it->second;
   };
   if (get("format") != kWorstCaseFormat)
-    throw std::runtime_error(fmt::format("worst-case file: format '{}', expected {}", get("format"),
-                                         kWorstCaseFormat));
+    throw std::runtime_error(
+        fmt::format("worst-case file: format '{}', expected {}", get("format"), kWorstCaseFormat));
   w.kernel = get("kernel");
   const auto op = parse_op(get("op"));
   const auto dtype = parse_dtype(get("dtype"));
@@ -135,8 +139,8 @@ WorstCase parse_worst_case(const std::string& text) {
   if (w.op == Op::cross_entropy) w.label = static_cast<int64_t>(parse_u64(get("label"), 0));
   w.x = sections["x"];
   if (w.x.size() != w.cols)
-    throw std::runtime_error(fmt::format("worst-case file: {} logits in section 'x', expected cols = {}",
-                                         w.x.size(), w.cols));
+    throw std::runtime_error(fmt::format(
+        "worst-case file: {} logits in section 'x', expected cols = {}", w.x.size(), w.cols));
   if (w.op == Op::softmax_backward) {
     w.y = sections["y"];
     w.dy = sections["dy"];
@@ -150,8 +154,8 @@ WorstCase parse_worst_case(const std::string& text) {
   for (const auto* v : {&w.x, &w.y, &w.dy})
     for (double e : *v)
       if (!representable(w.dtype, e))
-        throw std::runtime_error(fmt::format("worst-case file: {} is not a {} value", hex(e),
-                                             name_of(w.dtype)));
+        throw std::runtime_error(
+            fmt::format("worst-case file: {} is not a {} value", hex(e), name_of(w.dtype)));
   return w;
 }
 
@@ -181,11 +185,12 @@ RowCase row_case_of(const WorstCase& w) {
 Replay replay(const WorstCase& w, const Kernel& kernel, const Invoker& invoker) {
   const Contract& c = kernel.contract;
   if (c.name != w.kernel || c.op != w.op || c.dtype != w.dtype)
-    throw std::invalid_argument(fmt::format("worst case of {} ({} {}) replayed on {} ({} {})", w.kernel,
-                                            name_of(w.op), name_of(w.dtype), c.name, name_of(c.op),
-                                            name_of(c.dtype)));
+    throw std::invalid_argument(fmt::format("worst case of {} ({} {}) replayed on {} ({} {})",
+                                            w.kernel, name_of(w.op), name_of(w.dtype), c.name,
+                                            name_of(c.op), name_of(c.dtype)));
   const OpAdapter* adapter = adapter_for(c.op);
-  if (!adapter) throw std::invalid_argument("no report adapter for op " + std::string(name_of(c.op)));
+  if (!adapter)
+    throw std::invalid_argument("no report adapter for op " + std::string(name_of(c.op)));
   const RowCase rc = row_case_of(w);
   const auto run = adapter->run(kernel, invoker, w.x, std::span<const RowCase>(&rc, 1), w.cols);
   if (const auto* err = std::get_if<std::string>(&run))

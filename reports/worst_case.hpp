@@ -27,17 +27,17 @@ struct WorstCase {
   DType dtype = DType::f32;
   std::string family;
   std::size_t cols = 0;
-  uint64_t seed = 0;             // the cell's seed
-  std::size_t plan_position = 0; // the cell's position in the kernel's plan (ties)
-  std::size_t row = 0;           // row of the cell's batch the input came from
-  std::size_t index = 0;         // the element
-  std::string kind = "within";   // "class_mismatch", "over_bound" or "within"
+  uint64_t seed = 0;              // the cell's seed
+  std::size_t plan_position = 0;  // the cell's position in the kernel's plan (ties)
+  std::size_t row = 0;            // row of the cell's batch the input came from
+  std::size_t index = 0;          // the element
+  std::string kind = "within";    // "class_mismatch", "over_bound" or "within"
   double got = 0, exact = 0, expected = 0;
   double ulps_exact = 0, ulps_rounded = 0, abs = 0, bound_abs = 0, tightness = 0;
-  std::vector<double> x;         // the row of logits
-  double tau = 1.0;              // softmax_temp
-  int64_t label = 0;             // cross_entropy
-  std::vector<double> y, dy;     // softmax_backward
+  std::vector<double> x;      // the row of logits
+  double tau = 1.0;           // softmax_temp
+  int64_t label = 0;          // cross_entropy
+  std::vector<double> y, dy;  // softmax_backward
 };
 
 std::string format_worst_case(const WorstCase& w);

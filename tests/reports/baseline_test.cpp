@@ -1,14 +1,14 @@
 // Baseline diffs (issue 7): a deliberately worse kernel fails the diff, an unchanged one passes it,
 // a biased conversion is caught by the bias z-score, and reports of different plans refuse to be
 // compared.
+#include "reports/baseline.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-
-#include "reports/baseline.hpp"
 #include "reports/render.hpp"
 #include "tests/reports/report_test_support.hpp"
 #include "tests/reports/wrong_report_kernels.hpp"
@@ -66,13 +66,15 @@ TEST(Baseline, TruncatingConversionIsBiasedAndFails) {
   const Report trunc = sweep({testing::truncating_bf16_softmax()});
   const KernelReport& g = good.kernels.at(0);
   const KernelReport& t = trunc.kernels.at(0);
-  EXPECT_EQ(g.totals.verdict, "passed") << fmt::format("{}", fmt::join(g.totals.failed_cells, "\n"));
+  EXPECT_EQ(g.totals.verdict, "passed")
+      << fmt::format("{}", fmt::join(g.totals.failed_cells, "\n"));
   EXPECT_GT(g.totals.cells_bias_judged, 0u);
   EXPECT_LE(g.totals.max_abs_bias_z, kBiasZLimit);
   EXPECT_EQ(t.totals.verdict, "failed");
   EXPECT_GT(t.totals.max_abs_bias_z, kBiasZLimit);
   bool saw_bias = false;
-  for (const std::string& f : t.totals.failed_cells) saw_bias |= f.find("biased") != std::string::npos;
+  for (const std::string& f : t.totals.failed_cells)
+    saw_bias |= f.find("biased") != std::string::npos;
   EXPECT_TRUE(saw_bias);
   // Truncation: the mean signed error of a judged cell is about -0.5 ulp.
   for (const CellResult& c : t.cells) {

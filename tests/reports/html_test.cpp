@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <regex>
 
 #include "reports/render.hpp"
 #include "reports/report_dir.hpp"
@@ -39,12 +38,13 @@ TEST(Html, SelfContainedWithThreePlotsPerKernel) {
   EXPECT_EQ(h.find("<img"), std::string::npos);
   EXPECT_EQ(h.find("src="), std::string::npos);
   EXPECT_EQ(h.find("url("), std::string::npos);
-  const std::regex external(R"((href|xlink:href)=\"(https?:|//))");
-  EXPECT_FALSE(std::regex_search(h, external));
+  for (const char* external : {"href=\"http:", "href=\"https:", "href=\"//"})
+    EXPECT_EQ(h.find(external), std::string::npos) << external;
   // Every family that has measured cells draws points, in its own colour.
   for (std::size_t f = 0; f < r.plan.families.size(); ++f)
     EXPECT_GT(count(h, "fill=\"" + family_color(f) + "\""), 0u) << r.plan.families[f];
-  for (const KernelReport& k : r.kernels) EXPECT_NE(h.find("id=\"" + k.name + "\""), std::string::npos);
+  for (const KernelReport& k : r.kernels)
+    EXPECT_NE(h.find("id=\"" + k.name + "\""), std::string::npos);
 }
 
 TEST(Html, SvgPlotsPlaceAndEscape) {
@@ -67,25 +67,33 @@ TEST(Html, SvgPlotsPlaceAndEscape) {
 // Headless Chromium renders the page and its SVGs (issue 7: "open it in a headless browser in a
 // test where one is installed"). Skipped, visibly, where no browser is installed.
 TEST(Html, RendersInHeadlessChromium) {
-  const char* candidates[] = {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"};
+  const char* candidates[] = {"/usr/bin/chromium", "/usr/bin/chromium-browser",
+                              "/usr/bin/google-chrome"};
   std::string browser;
   for (const char* c : candidates)
     if (fs::exists(c)) browser = c;
-  if (browser.empty()) GTEST_SKIP() << "no headless browser installed (/usr/bin/chromium): HTML not rendered";
+  if (browser.empty())
+    GTEST_SKIP() << "no headless browser installed (/usr/bin/chromium): HTML not rendered";
   const fs::path dir = testing::fresh_dir("html-chromium");
   write_report_dir(dir / "report", two_kernels());
   const fs::path dom = dir / "dom.html", png = dir / "shot.png";
-  const std::string flags = "--headless --no-sandbox --disable-gpu --disable-dev-shm-usage "
-                            "--user-data-dir=" + (dir / "profile").string();
+  const std::string flags =
+      "--headless --no-sandbox --disable-gpu --disable-dev-shm-usage "
+      "--user-data-dir=" +
+      (dir / "profile").string();
   const std::string url = "file://" + (dir / "report" / "index.html").string();
   ASSERT_EQ(std::system((browser + " " + flags + " --dump-dom " + url + " > " + dom.string() +
-                         " 2>/dev/null").c_str()), 0);
+                         " 2>/dev/null")
+                            .c_str()),
+            0);
   const std::string rendered = testing::slurp(dom);
   // The DOM the browser built holds every plot and its drawn points.
   EXPECT_EQ(count(rendered, "<svg xmlns="), 6u);
   EXPECT_GT(count(rendered, "<circle"), 20u);
-  ASSERT_EQ(std::system((browser + " " + flags + " --window-size=1300,1800 --screenshot=" + png.string() +
-                         " " + url + " > /dev/null 2>&1").c_str()), 0);
+  ASSERT_EQ(std::system((browser + " " + flags + " --window-size=1300,1800 --screenshot=" +
+                         png.string() + " " + url + " > /dev/null 2>&1")
+                            .c_str()),
+            0);
   EXPECT_GT(fs::file_size(png), 20000u);  // a page with plots, not a blank one
   fs::remove_all(dir);
 }

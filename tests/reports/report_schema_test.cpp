@@ -14,46 +14,68 @@ namespace {
 
 using nlohmann::json;
 
-void expect_fields(const json& j, std::initializer_list<const char*> fields, const std::string& where) {
+void expect_fields(const json& j, std::initializer_list<const char*> fields,
+                   const std::string& where) {
   for (const char* f : fields) EXPECT_TRUE(j.contains(f)) << where << " lacks '" << f << "'";
 }
 
 TEST(ReportSchema, DocumentedFieldsArePresent) {
-  const Report r = testing::sweep({testing::builtin("f32_softmax_shifted__scalar"),
-                                   testing::unjudgeable_kernel()});
+  const Report r = testing::sweep(
+      {testing::builtin("f32_softmax_shifted__scalar"), testing::unjudgeable_kernel()});
   const json j = to_json(r);
   EXPECT_EQ(j.at("schema"), "softcheck-report/1");
-  expect_fields(j, {"schema", "generator", "plan", "shard", "limits", "summary", "kernels", "skipped", "run"}, "report");
-  expect_fields(j.at("plan"), {"name", "seed", "fingerprint", "elements_per_cell", "max_rows", "families", "cols"}, "plan");
+  expect_fields(
+      j, {"schema", "generator", "plan", "shard", "limits", "summary", "kernels", "skipped", "run"},
+      "report");
+  expect_fields(
+      j.at("plan"),
+      {"name", "seed", "fingerprint", "elements_per_cell", "max_rows", "families", "cols"}, "plan");
   expect_fields(j.at("plan").at("families").at(0), {"name", "description"}, "family");
   expect_fields(j.at("shard"), {"index", "count"}, "shard");
-  expect_fields(j.at("limits"), {"bias_z", "min_bias_rows", "bias_max_bound_ulps", "bias_min_ulps"}, "limits");
+  expect_fields(j.at("limits"), {"bias_z", "min_bias_rows", "bias_max_bound_ulps", "bias_min_ulps"},
+                "limits");
   expect_fields(j.at("summary"), {"kernels", "passed", "failed", "skipped", "verdict"}, "summary");
   ASSERT_EQ(j.at("kernels").size(), 1u);
   const json& k = j.at("kernels").at(0);
-  expect_fields(k, {"name", "op", "dtype", "contract", "bound", "repro", "verdict", "cells_measured",
-                    "cells_out_of_domain", "failed_cells", "totals", "worst_case", "cells"}, "kernel");
-  expect_fields(k.at("totals"), {"elements", "max_ulps_exact", "max_ulps_rounded", "max_p99_ulps_exact",
-                                 "max_rel", "max_abs", "max_tightness", "max_bound_k", "max_abs_bias_z",
-                                 "cells_bias_judged", "vacuous_bound"}, "totals");
-  expect_fields(k.at("worst_case"), {"file", "family", "cols", "row", "index", "kind", "tightness",
-                                     "ulps_exact", "got", "exact"}, "worst_case");
+  expect_fields(k,
+                {"name", "op", "dtype", "contract", "bound", "repro", "verdict", "cells_measured",
+                 "cells_out_of_domain", "failed_cells", "totals", "worst_case", "cells"},
+                "kernel");
+  expect_fields(
+      k.at("totals"),
+      {"elements", "max_ulps_exact", "max_ulps_rounded", "max_p99_ulps_exact", "max_rel", "max_abs",
+       "max_tightness", "max_bound_k", "max_abs_bias_z", "cells_bias_judged", "vacuous_bound"},
+      "totals");
+  expect_fields(
+      k.at("worst_case"),
+      {"file", "family", "cols", "row", "index", "kind", "tightness", "ulps_exact", "got", "exact"},
+      "worst_case");
   const json& c = k.at("cells").at(0);
-  expect_fields(c, {"family", "cols", "seed", "rows", "rows_out_of_domain", "elements", "call_error",
-                    "verdict", "failures", "ulps_exact", "ulps_rounded", "rel_max", "abs_max", "bound",
-                    "bias", "spread_mean", "specials", "worst"}, "cell");
+  expect_fields(c,
+                {"family", "cols", "seed", "rows", "rows_out_of_domain", "elements", "call_error",
+                 "verdict", "failures", "ulps_exact", "ulps_rounded", "rel_max", "abs_max", "bound",
+                 "bias", "spread_mean", "specials", "worst"},
+                "cell");
   expect_fields(c.at("ulps_exact"), {"max", "mean", "p99"}, "ulps_exact");
-  expect_fields(c.at("bound"), {"k_max", "tightness", "tightest_observed_ulps", "tightest_bound_ulps",
-                                "over_bound", "vacuous"}, "bound");
-  expect_fields(c.at("bias"), {"elements", "mean_signed_ulps", "sd_ulps", "rows", "z", "judged"}, "bias");
-  expect_fields(c.at("specials"), {"masked", "masked_wrong", "all_masked_rows", "all_masked_wrong",
-                                   "class_mismatch", "flushed_to_zero", "subnormal_outputs"}, "specials");
-  expect_fields(c.at("worst"), {"kind", "row", "index", "got", "exact", "expected", "ulps_exact",
-                                "ulps_rounded", "abs", "bound_abs", "tightness"}, "worst");
+  expect_fields(c.at("bound"),
+                {"k_max", "tightness", "tightest_observed_ulps", "tightest_bound_ulps",
+                 "over_bound", "vacuous"},
+                "bound");
+  expect_fields(c.at("bias"), {"elements", "mean_signed_ulps", "sd_ulps", "rows", "z", "judged"},
+                "bias");
+  expect_fields(c.at("specials"),
+                {"masked", "masked_wrong", "all_masked_rows", "all_masked_wrong", "class_mismatch",
+                 "flushed_to_zero", "subnormal_outputs"},
+                "specials");
+  expect_fields(c.at("worst"),
+                {"kind", "row", "index", "got", "exact", "expected", "ulps_exact", "ulps_rounded",
+                 "abs", "bound_abs", "tightness"},
+                "worst");
   ASSERT_EQ(j.at("skipped").size(), 1u);
   expect_fields(j.at("skipped").at(0), {"name", "op", "dtype", "reason"}, "skipped");
   EXPECT_EQ(j.at("skipped").at(0).at("name"), "f32_log_softmax_online__test");
-  EXPECT_NE(j.at("skipped").at(0).at("reason").get<std::string>().find("online"), std::string::npos);
+  EXPECT_NE(j.at("skipped").at(0).at("reason").get<std::string>().find("online"),
+            std::string::npos);
   // Every cell of the plan, in plan order.
   const Plan p = testing::tiny_plan();
   ASSERT_EQ(k.at("cells").size(), p.families.size() * p.cols.size());
@@ -77,7 +99,8 @@ TEST(ReportSchema, JsonRoundTripIsExact) {
   // A report directory holds all of it.
   const auto dir = testing::fresh_dir("schema-roundtrip");
   write_report_dir(dir / "r", r);
-  EXPECT_TRUE(to_json(read_report_dir(dir / "r")) == j) << json::diff(j, to_json(read_report_dir(dir / "r"))).dump(1);
+  EXPECT_TRUE(to_json(read_report_dir(dir / "r")) == j)
+      << json::diff(j, to_json(read_report_dir(dir / "r"))).dump(1);
   std::filesystem::remove_all(dir);
   // Derived fields are recomputed from the cells, not read: a tampered verdict does not survive.
   json tampered = j;
@@ -108,21 +131,25 @@ TEST(ReportSchema, CellsAreDeterministicAndIndependentOfOrder) {
 // 64 bits), within 2^-28 ulp for the narrower formats (the exact value rounded to double).
 TEST(ReportSchema, MeasureMatchesOracleCompare) {
   for (DType t : kAllDTypes) {
-    const Contract& c = testing::builtin(std::string(name_of(t)) + "_softmax_shifted__scalar").contract;
+    const Contract& c =
+        testing::builtin(std::string(name_of(t)) + "_softmax_shifted__scalar").contract;
     const std::vector<double> x = draw_family(c, "normal-s10", 1, 257, 7);
     const RowReference ref = softmax_reference(x, t);
     for (std::size_t j = 0; j < x.size(); ++j) {
       // The correctly rounded value and its neighbours a few ulps away.
       for (int steps : {-3, -1, 0, 1, 2}) {
         double got = ref.rounded[j];
-        for (int i = 0; i < std::abs(steps); ++i) got = steps > 0 ? next_up(t, got) : next_down(t, got);
-        const oracle::ErrorMetrics a = measure(got, ref, j, t), b = oracle::compare(got, ref.exact[j], t);
+        for (int i = 0; i < std::abs(steps); ++i)
+          got = steps > 0 ? next_up(t, got) : next_down(t, got);
+        const oracle::ErrorMetrics a = measure(got, ref, j, t),
+                                   b = oracle::compare(got, ref.exact[j], t);
         const double tol = t == DType::f64 ? 0.0 : 0x1p-28;
         EXPECT_NEAR(a.signed_ulps, b.signed_ulps, tol) << name_of(t) << " " << j;
         EXPECT_NEAR(a.ulps_vs_exact, b.ulps_vs_exact, tol);
         EXPECT_EQ(a.ulps_vs_rounded, b.ulps_vs_rounded);
         EXPECT_NEAR(a.abs, b.abs, tol * ulp(t, ref.exact_d[j]));
-        EXPECT_NEAR(a.rel, b.rel, 0x1p-50 + 2 * tol * ulp(t, ref.exact_d[j]) / std::fabs(ref.exact_d[j]));
+        EXPECT_NEAR(a.rel, b.rel,
+                    0x1p-50 + 2 * tol * ulp(t, ref.exact_d[j]) / std::fabs(ref.exact_d[j]));
         EXPECT_FALSE(a.class_mismatch);
       }
     }

@@ -17,15 +17,19 @@ using testing::sweep;
 
 std::vector<Kernel> kernels() {
   // One kernel of every op, a half kernel, and one the reports skip (listed in every shard).
-  return {builtin("f32_softmax_online__scalar"),       builtin("f32_log_softmax_shifted__scalar"),
-          builtin("bf16_softmax_shifted__scalar"),     builtin("f32_softmax_backward_shifted__scalar"),
-          builtin("f32_cross_entropy_shifted__scalar"), builtin("f32_softmax_temp_shifted__scalar"),
+  return {builtin("f32_softmax_online__scalar"),
+          builtin("f32_log_softmax_shifted__scalar"),
+          builtin("bf16_softmax_shifted__scalar"),
+          builtin("f32_softmax_backward_shifted__scalar"),
+          builtin("f32_cross_entropy_shifted__scalar"),
+          builtin("f32_softmax_temp_shifted__scalar"),
           testing::unjudgeable_kernel()};
 }
 
 std::vector<Report> shards(std::size_t n) {
   std::vector<Report> parts;
-  for (std::size_t i = 0; i < n; ++i) parts.push_back(sweep(kernels(), testing::tiny_plan(), Shard{i, n}));
+  for (std::size_t i = 0; i < n; ++i)
+    parts.push_back(sweep(kernels(), testing::tiny_plan(), Shard{i, n}));
   return parts;
 }
 
@@ -50,7 +54,8 @@ TEST(ShardMerge, MergeEqualsOneRun) {
   for (std::size_t i = 0; i < whole.kernels.size(); ++i) {
     ASSERT_EQ(merged.kernels[i].worst.has_value(), whole.kernels[i].worst.has_value());
     if (whole.kernels[i].worst) {
-      EXPECT_EQ(format_worst_case(*merged.kernels[i].worst), format_worst_case(*whole.kernels[i].worst));
+      EXPECT_EQ(format_worst_case(*merged.kernels[i].worst),
+                format_worst_case(*whole.kernels[i].worst));
     }
   }
 }

@@ -1,14 +1,14 @@
 // Atomic report directories (issue 7: nothing half-written after an interruption): a completed
 // write replaces the old directory as a whole; a failed or killed write leaves it untouched.
-#include <gtest/gtest.h>
+#include "reports/staged_dir.hpp"
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
 
 #include "reports/report_dir.hpp"
-#include "reports/staged_dir.hpp"
 #include "tests/reports/report_test_support.hpp"
 
 namespace softcheck::reports {
@@ -99,7 +99,8 @@ TEST(StagedDir, ReportDirectoryHasEveryOutput) {
   const fs::path root = testing::fresh_dir("staged-report");
   const fs::path target = root / "out";
   write_report_dir(target, testing::sweep({testing::builtin("f32_softmax_shifted__scalar")}));
-  for (const char* f : {"summary.md", "report.json", "index.html", "worst/f32_softmax_shifted__scalar.txt"})
+  for (const char* f :
+       {"summary.md", "report.json", "index.html", "worst/f32_softmax_shifted__scalar.txt"})
     EXPECT_TRUE(fs::is_regular_file(target / f)) << f;
   EXPECT_EQ(staging_leftovers(target), 0u);
   fs::remove_all(root);

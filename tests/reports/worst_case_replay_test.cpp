@@ -49,7 +49,8 @@ TEST_P(WorstCaseReplay, SavedFileReplaysBitForBit) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Kernels, WorstCaseReplay,
-                         ::testing::Values("f32_softmax_online__scalar", "f32_log_softmax_shifted__scalar",
+                         ::testing::Values("f32_softmax_online__scalar",
+                                           "f32_log_softmax_shifted__scalar",
                                            "f16_softmax_shifted__scalar", "f32_softmax_lse__scalar",
                                            "f32_softmax_temp_shifted__scalar",
                                            "f32_softmax_backward_shifted__scalar",
@@ -76,6 +77,13 @@ TEST(WorstCaseFile, HandWrittenFileReplays) {
   EXPECT_EQ(parse_worst_case(format_worst_case(w)).x, w.x);
 }
 
+TEST(WorstCaseFile, FileNamesStayInsideTheReport) {
+  EXPECT_EQ(worst_case_path("f32_softmax_shifted__scalar"),
+            "worst/f32_softmax_shifted__scalar.txt");
+  EXPECT_EQ(worst_case_path("../../etc/x y"), "worst/_.._.._etc_x_y.txt");
+  EXPECT_EQ(worst_case_path(""), "worst/_.txt");
+}
+
 TEST(WorstCaseFile, RejectsMalformedFiles) {
   WorstCase w;
   w.kernel = "f32_softmax_shifted__scalar";
@@ -89,10 +97,12 @@ TEST(WorstCaseFile, RejectsMalformedFiles) {
     s.replace(s.find(from), from.size(), to);
     return s;
   };
-  EXPECT_THROW(parse_worst_case(replace("format softcheck-worst-case/1", "format other/9")), std::runtime_error);
+  EXPECT_THROW(parse_worst_case(replace("format softcheck-worst-case/1", "format other/9")),
+               std::runtime_error);
   EXPECT_THROW(parse_worst_case(replace("\ncols 2\n", "\ncols 3\n")), std::runtime_error);
   EXPECT_THROW(parse_worst_case(replace("x\n0x1p-1", "x\nhalf")), std::runtime_error);
-  EXPECT_THROW(parse_worst_case(replace("x\n0x1p-1", "x\n0x1.000001p-1")), std::runtime_error);  // not f32
+  EXPECT_THROW(parse_worst_case(replace("x\n0x1p-1", "x\n0x1.000001p-1")),
+               std::runtime_error);  // not f32
   EXPECT_THROW(parse_worst_case(replace("\ndtype f32\n", "\n")), std::runtime_error);
   EXPECT_THROW(parse_worst_case(good + "x\n0x1p-1\n"), std::runtime_error);  // section twice
   // The wrong kernel is refused at replay.
