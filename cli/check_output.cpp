@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
-#include "cli/contract_json.hpp"
+#include "reports/contract_json.hpp"
 
 namespace softcheck::cli {
 namespace {

@@ -24,5 +24,6 @@ using Runner = std::function<int()>;
 Runner add_list_command(CLI::App& app);
 Runner add_check_command(CLI::App& app);
 Runner add_report_command(CLI::App& app);
+Runner add_merge_command(CLI::App& app);
 
 }  // namespace softcheck::cli

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
-#include "cli/contract_json.hpp"
+#include "reports/contract_json.hpp"
 #include "impl/registry.hpp"
 
 namespace softcheck::cli {

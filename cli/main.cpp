@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   const Runner list = add_list_command(app);
   const Runner check = add_check_command(app);
   const Runner report = add_report_command(app);
+  const Runner merge = add_merge_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("list")) return list();
     if (app.got_subcommand("check")) return check();
     if (app.got_subcommand("report")) return report();
+    if (app.got_subcommand("merge")) return merge();
   } catch (const UsageError& e) {
     std::cerr << "softcheck: error: " << e.what() << "\n";
     return kExitUsage;

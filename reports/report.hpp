@@ -116,7 +116,7 @@ struct KernelTotals {
 
 struct KernelReport {
   std::string name;
-  nlohmann::json contract;  // cli/contract_json.hpp's form
+  nlohmann::json contract;  // reports/contract_json.hpp's form
   Op op = Op::softmax;
   DType dtype = DType::f32;
   std::string bound;               // how the bound judges an element (OpAdapter::error_measure)

@@ -10,7 +10,7 @@
 #include <mutex>
 #include <thread>
 
-#include "cli/contract_json.hpp"
+#include "reports/contract_json.hpp"
 #include "properties/error_bound.hpp"
 #include "reports/cell_stats.hpp"
 #include "reports/families.hpp"
@@ -110,7 +110,7 @@ CellRun run_cell(const Kernel& kernel, const Plan& plan, const std::string& fami
 KernelReport make_kernel_report(const Kernel& kernel, std::vector<CellRun> cells) {
   KernelReport k;
   k.name = kernel.contract.name;
-  k.contract = cli::contract_to_json(kernel.contract);
+  k.contract = contract_to_json(kernel.contract);
   k.op = kernel.contract.op;
   k.dtype = kernel.contract.dtype;
   if (const OpAdapter* a = adapter_for(k.op)) k.bound = std::string(a->error_measure());

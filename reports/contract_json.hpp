@@ -1,4 +1,4 @@
-// Contracts as JSON (softcheck list --json, check --json).
+// Contracts as JSON (reports, softcheck list --json, check --json).
 #pragma once
 
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include "softcheck/contract.hpp"
 
-namespace softcheck::cli {
+namespace softcheck {
 
 inline nlohmann::json finite_or_null(double v) {
   return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
@@ -37,4 +37,4 @@ inline nlohmann::json contract_to_json(const Contract& c) {
   };
 }
 
-}  // namespace softcheck::cli
+}  // namespace softcheck
