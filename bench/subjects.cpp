@@ -5,7 +5,6 @@
 #include <variant>
 
 #include "impl/registry.hpp"
-#include "impl/simd/simd_targets.hpp"
 
 namespace softcheck::bench {
 
@@ -24,10 +23,9 @@ std::vector<Subject> builtin_subjects() {
   std::vector<Subject> out;
   for (const Kernel& k : builtin_kernels()) {
     const Contract& c = k.contract;
-    // SIMD kernels of targets this CPU lacks are listed by the registry but cannot run here.
-    if (!simd_target_supported(c.isa)) {
-      std::fprintf(stderr, "softcheck_bench: skipping %s (target not supported by this CPU)\n",
-                   c.name.c_str());
+    // Kernels that cannot run here (e.g. SIMD targets this CPU lacks) stay listed: skip them.
+    if (auto why = k.unrunnable_reason()) {
+      std::fprintf(stderr, "softcheck_bench: SKIPPED %s (%s)\n", c.name.c_str(), why->c_str());
       continue;
     }
     if (const auto* fn = std::get_if<RowwiseFn>(&k.entry)) {

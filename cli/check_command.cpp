@@ -82,8 +82,14 @@ int run_check(const CheckOptions& o) {
       throw UsageError(fmt::format("property '{}' does not apply to {} (op {})", o.property,
                                    k.contract.name, name_of(k.contract.op)));
     KernelResult r{k.contract, {}};
+    const std::optional<std::string> unrunnable = k.unrunnable_reason();
+    if (unrunnable) std::cout << fmt::format("SKIPPED {}: {}\n", k.contract.name, *unrunnable);
     for (const Property* p : applicable) {
       if (!o.property.empty() && p->name != o.property) continue;
+      if (unrunnable) {  // recorded per property for --json/--junit, printed once above
+        r.outcomes.push_back(run_property(k, *p, *invoker, config));
+        continue;
+      }
       if (!o.quiet) std::cerr << fmt::format("checking {} / {} ...\n", k.contract.name, p->name);
       PropertyOutcome outcome = run_property(k, *p, *invoker, config);
       failed = failed || outcome.verdict == Verdict::failed || outcome.verdict == Verdict::gave_up;
@@ -95,11 +101,18 @@ int run_check(const CheckOptions& o) {
   int counts[4] = {0, 0, 0, 0};
   for (const auto& r : results)
     for (const auto& out : r.outcomes) ++counts[static_cast<int>(out.verdict)];
-  std::cout << fmt::format("{} passed, {} failed\n", counts[0], counts[1] + counts[3]);
+  std::cout << fmt::format("{} passed, {} failed, {} skipped\n", counts[0], counts[1] + counts[3],
+                           counts[2]);
   if (!o.json_path.empty())
     write_file_atomically(o.json_path, check_to_json(results, o.config).dump(2) + "\n");
   if (!o.junit_path.empty()) write_file_atomically(o.junit_path, check_to_junit(results));
-  return failed ? kExitFailed : kExitPassed;
+  if (failed) return kExitFailed;
+  if (counts[0] == 0) {
+    std::cerr << "softcheck: nothing was checked: every selected property was skipped (reasons "
+                 "above); exit 3\n";
+    return kExitNothingChecked;
+  }
+  return kExitPassed;
 }
 
 }  // namespace

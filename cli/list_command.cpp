@@ -16,7 +16,13 @@ Runner add_list_command(CLI::App& app) {
   return [json] {
     if (*json) {
       nlohmann::json all = nlohmann::json::array();
-      for (const Kernel& k : builtin_kernels()) all.push_back(contract_to_json(k.contract));
+      for (const Kernel& k : builtin_kernels()) {
+        nlohmann::json j = contract_to_json(k.contract);
+        const auto why = k.unrunnable_reason();
+        j["runnable"] = !why;
+        if (why) j["unrunnable_reason"] = *why;
+        all.push_back(std::move(j));
+      }
       fmt::print("{}\n", all.dump(2));
       return kExitPassed;
     }
@@ -26,7 +32,8 @@ Runner add_list_command(CLI::App& app) {
       const Contract& c = k.contract;
       fmt::print("{:<40} {:<16} {:<5} {:<5} {:<13} {:<9} {:>5} {:>4g}  {}\n", c.name, name_of(c.op),
                  name_of(c.dtype), name_of(c.accum), name_of(c.algorithm), name_of(c.summation),
-                 c.lanes, c.exp_ulps, c.summary);
+                 c.lanes, c.exp_ulps,
+                 c.summary + (k.runnable() ? "" : " [cannot run here: " + *k.unrunnable_reason() + "]"));
     }
     return kExitPassed;
   };

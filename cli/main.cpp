@@ -1,13 +1,33 @@
 // softcheck: property-based numerical verification of softmax kernels.
+#include <cstdlib>
 #include <iostream>
+#include <stdexcept>
 
 #include "cli/commands.hpp"
+#include "impl/simd/simd_targets.hpp"
+
+namespace {
+
+void validate_target_list(const char* where, const std::string& list) {
+  try {
+    softcheck::parse_simd_target_list(list);
+  } catch (const std::invalid_argument& e) {
+    throw softcheck::cli::UsageError(std::string(where) + ": " + e.what());
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace softcheck::cli;
   CLI::App app{"softcheck: property-based numerical verification of softmax-family kernels"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "softcheck 0.1.0");
+  app.fallthrough();  // global options (--disable-targets) may follow the command too
+  app.set_version_flag("--version", "softcheck " SOFTCHECK_VERSION);
+  std::string disable_targets;
+  app.add_option("--disable-targets", disable_targets,
+                 "Behave as a CPU without these SIMD targets, e.g. avx3,avx2 (also the "
+                 "environment variable SOFTCHECK_DISABLE_TARGETS)");
   const Runner list = add_list_command(app);
   const Runner check = add_check_command(app);
   const Runner report = add_report_command(app);
@@ -28,6 +48,13 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : kExitUsage;
   }
   try {
+    // Before any kernel is registered: the dispatch kernels' contracts follow the targets left.
+    if (const char* env = std::getenv(softcheck::kDisableTargetsEnv))
+      validate_target_list(softcheck::kDisableTargetsEnv, env);
+    if (!disable_targets.empty()) {
+      validate_target_list("--disable-targets", disable_targets);
+      softcheck::simd_disable_targets(disable_targets);
+    }
     if (app.got_subcommand("list")) return list();
     if (app.got_subcommand("check")) return check();
     if (app.got_subcommand("report")) return report();

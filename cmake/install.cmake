@@ -33,6 +33,19 @@ install(FILES ${PROJECT_SOURCE_DIR}/include/softcheck/kernel_abi.h
 
 install(EXPORT softcheckTargets NAMESPACE softcheck:: FILE softcheckTargets.cmake
         DESTINATION ${SOFTCHECK_INSTALL_CMAKEDIR})
+# The build tree is a package too: find_package(softcheck) with softcheck_DIR=<build>/cmake uses
+# this build's CLI and header without installing (CMake's export()).
+export(EXPORT softcheckTargets NAMESPACE softcheck::
+       FILE ${PROJECT_BINARY_DIR}/cmake/softcheckTargets.cmake)
+configure_file(${PROJECT_SOURCE_DIR}/cmake/softcheckPluginCheck.cmake
+               ${PROJECT_BINARY_DIR}/cmake/softcheckPluginCheck.cmake COPYONLY)
+
+# pkg-config for the plugin header alone (plugins written with Make or Meson):
+#   cc $(pkg-config --cflags softcheck-kernel-abi) -shared -fPIC my_softmax.c -o libmy_softmax.so
+configure_file(${PROJECT_SOURCE_DIR}/cmake/softcheck-kernel-abi.pc.in
+               ${PROJECT_BINARY_DIR}/softcheck-kernel-abi.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/softcheck-kernel-abi.pc
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/pkgconfig)
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/softcheckConfig.cmake.in
   ${PROJECT_BINARY_DIR}/cmake/softcheckConfig.cmake

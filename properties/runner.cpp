@@ -1,6 +1,5 @@
 #include "properties/runner.hpp"
 
-#include "impl/simd/simd_targets.hpp"
 
 #include <chrono>
 #include <optional>
@@ -79,11 +78,10 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
     o.message = "does not apply to this contract";
     return o;
   }
-  if (!simd_target_supported(kernel.contract.isa)) {
-    // Never a silent pass: a kernel for an instruction set this CPU lacks is a visible skip.
+  if (auto why = kernel.unrunnable_reason()) {
+    // Never a silent pass: a kernel that cannot run here is a visible skip, with the reason.
     o.verdict = Verdict::skipped;
-    o.message = fmt::format("this CPU does not support {} (best target here: {})",
-                            kernel.contract.isa, simd_best_target());
+    o.message = *why;
     return o;
   }
   rc::detail::TestParams params;

@@ -310,7 +310,9 @@ const OpAdapter* adapter_for(Op op) {
   return nullptr;
 }
 
-std::optional<std::string> skip_reason(const Contract& c) {
+std::optional<std::string> skip_reason(const Kernel& k) {
+  if (auto why = k.unrunnable_reason()) return why;
+  const Contract& c = k.contract;
   if (!adapter_for(c.op)) return fmt::format("no report adapter for op {}", name_of(c.op));
   return op_bound_unsupported(c);
 }

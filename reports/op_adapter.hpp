@@ -65,8 +65,8 @@ class OpAdapter {
 // The adapter of an op, or nullptr when reports cannot sweep it.
 const OpAdapter* adapter_for(Op op);
 
-// Why a kernel is not swept: no adapter for its op, or no bound for its contract
-// (properties/error_bound_ops.hpp); nullopt when it is swept.
-std::optional<std::string> skip_reason(const Contract& c);
+// Why a kernel is not swept: it cannot run here (Kernel::runnable), no adapter for its op, or no
+// bound for its contract (properties/error_bound_ops.hpp); nullopt when it is swept.
+std::optional<std::string> skip_reason(const Kernel& k);
 
 }  // namespace softcheck::reports

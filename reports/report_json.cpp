@@ -181,7 +181,7 @@ json to_json(const Report& r) {
   for (const SkippedKernel& s : r.skipped)
     skipped.push_back({{"name", s.name}, {"op", s.op}, {"dtype", s.dtype}, {"reason", s.reason}});
   return {{"schema", kReportSchema},
-          {"generator", "softcheck 0.1.0"},
+          {"generator", "softcheck " SOFTCHECK_VERSION},
           {"plan", to_json(r.plan)},
           {"shard", {{"index", r.shard.index}, {"count", r.shard.count}}},
           {"limits",

@@ -138,7 +138,7 @@ Report run_sweep(std::span<const Kernel> kernels, const SweepOptions& o) {
   std::vector<Job> jobs;
   std::size_t number = 0, total = 0;
   for (const Kernel& k : kernels) {
-    if (auto why = skip_reason(k.contract)) {
+    if (auto why = skip_reason(k)) {
       report.skipped.push_back({k.contract.name, std::string(name_of(k.contract.op)),
                                 std::string(name_of(k.contract.dtype)), *why});
       continue;

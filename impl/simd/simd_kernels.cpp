@@ -165,9 +165,8 @@ std::vector<Kernel> simd_kernels() {
     for (size_t i = 0; i < fam.count; ++i) {
       const int64_t t = fam.per_target[i].target;
       const std::string isa(isa_name(t));
-      out.push_back({contract_for(fam.spec, isa, facts_of(t).sum_lanes, facts_of(t).exp_ulps,
-                                  isa + (cpu_supports(t) ? "" : " (not supported by this CPU)")),
-                     fam.per_target[i].fn});
+      out.push_back({contract_for(fam.spec, isa, facts_of(t).sum_lanes, facts_of(t).exp_ulps, isa),
+                     fam.per_target[i].fn, [isa] { return simd_unrunnable_reason(isa); }});
     }
     // The dispatch kernel computes exactly what the best supported target computes.
     int64_t best = 0;

@@ -5,6 +5,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
 #include <variant>
 
 #include "softcheck/contract.hpp"
@@ -23,9 +27,26 @@ using CrossEntropyFn = void (*)(const void* x, const int64_t* labels, void* loss
 
 using KernelEntry = std::variant<RowwiseFn, TemperatureFn, BackwardFn, CrossEntropyFn>;
 
+// Whether a kernel can run on this machine: std::nullopt when it can, otherwise the reason it
+// cannot (an instruction set this CPU lacks or that was disabled at run time, a library missing).
+// Only the code that owns the kernel knows; every consumer asks the kernel, never the ISA name.
+using RunnableCheck = std::function<std::optional<std::string>()>;
+
 struct Kernel {
+  Kernel() = default;
+  Kernel(Contract c, KernelEntry e, RunnableCheck check = {})
+      : contract(std::move(c)), entry(e), runnable_check(std::move(check)) {}
+
   Contract contract;
   KernelEntry entry;
+  RunnableCheck runnable_check;  // empty: runs everywhere
+
+  // The reason this kernel cannot run here, or std::nullopt when it can. Asked anew each time:
+  // targets may be disabled at run time (impl/simd/simd_targets.hpp).
+  std::optional<std::string> unrunnable_reason() const {
+    return runnable_check ? runnable_check() : std::nullopt;
+  }
+  bool runnable() const { return !unrunnable_reason(); }
 };
 
 }  // namespace softcheck

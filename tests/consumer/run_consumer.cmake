@@ -4,10 +4,13 @@
 #   2. with -DCONSUMER_BROKEN_PLUGIN=ON: the check of the broken kernel must fail;
 #   3. with -DCONSUMER_MISUSE=ON: configuring must fail with a clear message;
 # and builds the installed copy of examples/plugin standalone and checks it with the installed CLI.
-# Run with cmake -P and -D for: MAIN_BUILD, PROJECT_DIR, WORK_DIR, GENERATOR, MAKE_PROGRAM (may be
-# empty), C_COMPILER, CTEST, DOCDIR (CMAKE_INSTALL_DOCDIR of the main build).
+# Then the other routes a user has: pkg-config for the header, the build tree as a package
+# (export()), and FetchContent / add_subdirectory of the source tree.
+# Run with cmake -P and -D for: MAIN_BUILD, SOURCE_DIR (softcheck's), PROJECT_DIR, WORK_DIR,
+# GENERATOR, MAKE_PROGRAM (may be empty), C_COMPILER, CXX_COMPILER, CTEST, DOCDIR
+# (CMAKE_INSTALL_DOCDIR of the main build), FETCHCONTENT_BUILD (optional: also build that route).
 cmake_minimum_required(VERSION 3.24)
-foreach(v MAIN_BUILD PROJECT_DIR WORK_DIR GENERATOR C_COMPILER CTEST DOCDIR)
+foreach(v MAIN_BUILD SOURCE_DIR PROJECT_DIR WORK_DIR GENERATOR C_COMPILER CXX_COMPILER CTEST DOCDIR)
   if(NOT DEFINED ${v})
     message(FATAL_ERROR "run_consumer.cmake: -D${v}=... is required")
   endif()
@@ -118,4 +121,57 @@ run(configure_example 0 ${CMAKE_COMMAND} -S ${example} -B ${WORK_DIR}/build-exam
 run(build_example 0 ${CMAKE_COMMAND} --build ${WORK_DIR}/build-example)
 run(check_example 0 ${prefix}/bin/softcheck check --lib ${WORK_DIR}/build-example/libmy_softmax.so
     --cases 20 --quiet)
-message(STATUS "consumer project: installed package found, checks pass, broken kernel fails")
+# pkg-config route (plugins built without CMake): the installed .pc file gives the header's flags.
+find_program(PKG_CONFIG pkg-config REQUIRED)
+set(ENV{PKG_CONFIG_PATH} ${prefix}/share/pkgconfig)
+run(pkg_config 0 ${PKG_CONFIG} --cflags softcheck-kernel-abi)
+string(STRIP "${pkg_config_output}" cflags)
+string(REGEX REPLACE "^-I" "" include_dir "${cflags}")
+file(REAL_PATH "${include_dir}" include_dir)
+if(NOT include_dir STREQUAL "${prefix}/include")
+  message(FATAL_ERROR "pkg-config --cflags softcheck-kernel-abi gave '${cflags}', "
+                      "expected -I${prefix}/include (relocated)")
+endif()
+run(compile_pkg_config 0 ${C_COMPILER} ${cflags} -std=c99 -shared -fPIC -O2
+    ${example}/my_softmax.c -o ${WORK_DIR}/libmy_softmax_pc.so -lm)
+run(check_pkg_config 0 ${prefix}/bin/softcheck check --lib ${WORK_DIR}/libmy_softmax_pc.so
+    --cases 10 --quiet)
+
+# Build-tree route (CMake's export()): softcheck_DIR=<build>/cmake, nothing installed.
+set(tree_args ${configure_args})
+list(REMOVE_ITEM tree_args -DCMAKE_PREFIX_PATH=${prefix})
+run(configure_tree 0 ${CMAKE_COMMAND} -S ${PROJECT_DIR} -B ${WORK_DIR}/build-tree ${tree_args}
+    -Dsoftcheck_DIR=${MAIN_BUILD}/cmake)
+run(build_tree 0 ${CMAKE_COMMAND} --build ${WORK_DIR}/build-tree)
+run(list_tree 0 ${CTEST} --test-dir ${WORK_DIR}/build-tree --show-only=json-v1)
+string(JSON exe GET "${list_tree_output}" tests 0 command 0)
+if(NOT exe STREQUAL "${MAIN_BUILD}/bin/softcheck")
+  message(FATAL_ERROR "build-tree consumer runs '${exe}', not ${MAIN_BUILD}/bin/softcheck")
+endif()
+run(ctest_tree 0 ${CTEST} --test-dir ${WORK_DIR}/build-tree --output-on-failure)
+
+# add_subdirectory / FetchContent route: configuring brings in softcheck's CLI and
+# softcheck_add_plugin_check, but none of softcheck's own tests, benchmarks or examples
+# (PROJECT_IS_TOP_LEVEL). Building it compiles the whole CLI: tests/consumer does that under the
+# slow label (FETCHCONTENT_BUILD=ON).
+run(configure_fetch 0 ${CMAKE_COMMAND} -S ${PROJECT_DIR}/../fetchcontent_project
+    -B ${WORK_DIR}/build-fetch ${tree_args} -DSOFTCHECK_SOURCE_DIR=${SOURCE_DIR}
+    -DCMAKE_CXX_COMPILER=${CXX_COMPILER})
+run(list_fetch 0 ${CTEST} --test-dir ${WORK_DIR}/build-fetch --show-only=json-v1)
+string(JSON nfetch LENGTH "${list_fetch_output}" tests)
+string(JSON name GET "${list_fetch_output}" tests 0 name)
+if(NOT nfetch EQUAL 1 OR NOT name STREQUAL "row_softmax_f64")
+  message(FATAL_ERROR "FetchContent consumer: expected only its own test row_softmax_f64, got "
+                      "${nfetch}:\n${list_fetch_output}")
+endif()
+if(FETCHCONTENT_BUILD)
+  run(build_fetch 0 ${CMAKE_COMMAND} --build ${WORK_DIR}/build-fetch)
+  run(list_fetch_built 0 ${CTEST} --test-dir ${WORK_DIR}/build-fetch --show-only=json-v1)
+  string(JSON exe GET "${list_fetch_built_output}" tests 0 command 0)
+  if(NOT exe MATCHES "/build-fetch/.*/softcheck$")
+    message(FATAL_ERROR "FetchContent consumer runs '${exe}', not the subproject's CLI")
+  endif()
+  run(ctest_fetch 0 ${CTEST} --test-dir ${WORK_DIR}/build-fetch --output-on-failure)
+endif()
+message(STATUS "consumer project: installed package, build tree, pkg-config and FetchContent "
+               "routes work; checks pass, broken kernel fails")

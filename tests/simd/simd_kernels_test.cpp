@@ -137,9 +137,7 @@ class SimdKernel : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     k_ = &kernel_named(GetParam());
-    if (!simd_target_supported(k_->contract.isa)) {
-      GTEST_SKIP() << "SKIPPED(" << k_->contract.isa << " not supported by this CPU)";
-    }
+    if (auto why = k_->unrunnable_reason()) GTEST_SKIP() << "SKIPPED(" << *why << ")";
   }
   const Contract& c() const { return k_->contract; }
   bool log_op() const { return c().op == Op::log_softmax; }

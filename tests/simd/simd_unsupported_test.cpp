@@ -33,7 +33,10 @@ TEST(SimdUnsupported, TargetsTheCpuLacksAreListedButUnsupported) {
   for (const char* isa : {"avx3", "avx2"}) {
     const Kernel& k = kernel_named(std::string("f32_softmax_shifted__") + isa);
     EXPECT_FALSE(simd_target_supported(k.contract.isa)) << isa;
-    EXPECT_NE(k.contract.summary.find("not supported by this CPU"), std::string::npos);
+    ASSERT_FALSE(k.runnable()) << isa;
+    EXPECT_NE(k.unrunnable_reason()->find("this CPU does not support " + std::string(isa)),
+              std::string::npos)
+        << *k.unrunnable_reason();
   }
   EXPECT_TRUE(simd_target_supported("sse4"));
   EXPECT_EQ(simd_best_target(), "sse4");
@@ -42,9 +45,7 @@ TEST(SimdUnsupported, TargetsTheCpuLacksAreListedButUnsupported) {
 // The pattern every per-target test uses (tests/simd/simd_kernels_test.cpp, the catalogue).
 TEST(SimdUnsupported, Avx3KernelTestIsAVisibleSkip) {
   const Kernel& k = kernel_named("f32_softmax_shifted__avx3");
-  if (!simd_target_supported(k.contract.isa)) {
-    GTEST_SKIP() << "SKIPPED(" << k.contract.isa << " not supported by this CPU)";
-  }
+  if (auto why = k.unrunnable_reason()) GTEST_SKIP() << "SKIPPED(" << *why << ")";
   ADD_FAILURE() << "avx3 reported as supported although the process disabled it";
 }
 
@@ -52,7 +53,7 @@ TEST(SimdUnsupportedDeathTest, CallingAnUnsupportedTargetStopsWithAMessage) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   const Kernel& k = kernel_named("f32_softmax_shifted__avx3");
   float x[3] = {1, 2, 3}, y[3];
-  EXPECT_DEATH(std::get<RowwiseFn>(k.entry)(x, y, 1, 3), "does not support it");
+  EXPECT_DEATH(std::get<RowwiseFn>(k.entry)(x, y, 1, 3), "cannot run it");
 }
 
 TEST(SimdUnsupported, DispatchFallsBackToTheBestSupportedTarget) {

@@ -1,0 +1,58 @@
+# Builds the .deb of MAIN_BUILD with CPack, checks its metadata (name, version, Depends computed
+# by dpkg-shlibdeps, so apt can install it on a fresh machine), unpacks it into a scratch root and
+# uses only what it contains: `softcheck --version`, pkg-config for the plugin header, and
+# `softcheck check` on the example plugin built with those flags.
+cmake_minimum_required(VERSION 3.24)
+foreach(v MAIN_BUILD SOURCE_DIR WORK_DIR CPACK C_COMPILER VERSION)
+  if(NOT DEFINED ${v})
+    message(FATAL_ERROR "run_package.cmake: -D${v}=... is required")
+  endif()
+endforeach()
+file(REMOVE_RECURSE ${WORK_DIR})
+file(MAKE_DIRECTORY ${WORK_DIR})
+
+function(run name)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  file(WRITE ${WORK_DIR}/${name}.log "${out}")
+  if(NOT rc STREQUAL "0")
+    message(FATAL_ERROR "step '${name}' exited with '${rc}':\n  ${ARGN}\n${out}")
+  endif()
+  set(${name}_output "${out}" PARENT_SCOPE)
+endfunction()
+
+run(cpack ${CPACK} -G DEB --config ${MAIN_BUILD}/CPackConfig.cmake -B ${WORK_DIR}/out)
+file(GLOB debs ${WORK_DIR}/out/softcheck_*.deb)
+list(LENGTH debs n)
+if(NOT n EQUAL 1)
+  message(FATAL_ERROR "expected one softcheck_*.deb in ${WORK_DIR}/out, found: ${debs}")
+endif()
+run(fields dpkg-deb --field ${debs} Package Version Depends)
+foreach(needle "Package: softcheck" "Version: ${VERSION}" "libmpfr" "libc6")
+  string(FIND "${fields_output}" "${needle}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "package control fields lack '${needle}':\n${fields_output}")
+  endif()
+endforeach()
+
+set(root ${WORK_DIR}/root)
+run(extract dpkg-deb -x ${debs} ${root})
+foreach(f usr/bin/softcheck usr/include/softcheck/kernel_abi.h
+        usr/lib/cmake/softcheck/softcheckConfig.cmake usr/share/pkgconfig/softcheck-kernel-abi.pc)
+  if(NOT EXISTS ${root}/${f})
+    message(FATAL_ERROR "the package does not contain /${f}")
+  endif()
+endforeach()
+run(version ${root}/usr/bin/softcheck --version)
+string(FIND "${version_output}" "${VERSION}" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "softcheck --version printed '${version_output}', not version ${VERSION}")
+endif()
+
+find_program(PKG_CONFIG pkg-config REQUIRED)
+set(ENV{PKG_CONFIG_PATH} ${root}/usr/share/pkgconfig)
+run(cflags ${PKG_CONFIG} --cflags softcheck-kernel-abi)
+string(STRIP "${cflags_output}" cflags)
+run(compile ${C_COMPILER} ${cflags} -std=c99 -shared -fPIC -O2
+    ${SOURCE_DIR}/examples/plugin/my_softmax.c -o ${WORK_DIR}/libmy_softmax.so -lm)
+run(check ${root}/usr/bin/softcheck check --lib ${WORK_DIR}/libmy_softmax.so --cases 10 --quiet)
+message(STATUS "debian package: ${debs} unpacks, and its CLI checks the example plugin")
