@@ -109,7 +109,7 @@ int run_check(const CheckOptions& o) {
   if (failed) return kExitFailed;
   if (counts[0] == 0) {
     std::cerr << "softcheck: nothing was checked: every selected property was skipped (reasons "
-                 "above); exit 3\n";
+                 "above); exit 4\n";
     return kExitNothingChecked;
   }
   return kExitPassed;

@@ -1,6 +1,6 @@
 // Subcommands of the softcheck CLI. Each registers its options on the app and returns the exit
 // status through a callback: 0 every property held, 1 a property failed, 2 usage or input error,
-// 3 nothing was checked (every selected kernel or property was skipped, e.g. a SIMD kernel this
+// 4 nothing was checked (every selected kernel or property was skipped, e.g. a SIMD kernel this
 // CPU cannot run): a CI job that checked nothing must not read as green.
 #pragma once
 
@@ -15,7 +15,7 @@ namespace softcheck::cli {
 inline constexpr int kExitPassed = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;
-inline constexpr int kExitNothingChecked = 3;
+inline constexpr int kExitNothingChecked = 4;
 
 // A usage or input problem (unknown kernel, missing file or symbol): exit 2 with the message.
 struct UsageError : std::runtime_error {

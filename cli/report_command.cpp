@@ -92,7 +92,13 @@ int finish_report(const reports::Report& report, const std::optional<reports::Re
       report.kernels.size(), report.kernels.size() - failed, failed, report.skipped.size(),
       diff ? (diff->regressed() ? "; baseline: REGRESSED" : "; baseline: no regression") : "", out);
   std::fflush(stdout);
-  return failed > 0 || (diff && diff->regressed()) ? kExitFailed : kExitPassed;
+  if (failed > 0 || (diff && diff->regressed())) return kExitFailed;
+  if (report.kernels.empty()) {
+    fmt::print(stderr, "softcheck: nothing was swept: every selected kernel was skipped (reasons "
+               "above); exit 4\n");
+    return kExitNothingChecked;
+  }
+  return kExitPassed;
 }
 
 struct MergeOptions {

@@ -83,6 +83,10 @@ TEST(TwoLogitF16, EveryValueAgainstASweepIsWithinTheBound) {
   for (const Kernel& k : builtin_kernels()) {
     const Contract& c = k.contract;
     if (c.op != Op::softmax || c.dtype != DType::f16) continue;
+    if (auto why = k.unrunnable_reason()) {  // e.g. a SIMD target this CPU lacks: a visible skip
+      std::cout << "[  NOTE    ] not run here: " << k.contract.name << ": " << *why << "\n";
+      continue;
+    }
     ++kernels;
     Call call;
     call.op = Op::softmax;
