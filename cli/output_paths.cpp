@@ -17,11 +17,18 @@ namespace softcheck::cli {
 namespace fs = std::filesystem;
 namespace {
 
-// The file a write to `path` replaces: the end of a chain of symbolic links, made absolute.
+// The file a write to `path` replaces: the end of a chain of symbolic links (a dangling link's
+// target too), made absolute.
 fs::path write_target(const std::string& path) {
   std::error_code ec;
-  const fs::path p = fs::weakly_canonical(fs::absolute(path), ec);
-  return ec ? fs::absolute(path) : p;
+  fs::path p = fs::absolute(path);
+  for (int hops = 0; hops < 40 && fs::is_symlink(p, ec); ++hops) {
+    const fs::path to = fs::read_symlink(p, ec);
+    if (ec) break;
+    p = to.is_absolute() ? to : p.parent_path() / to;
+  }
+  const fs::path resolved = fs::weakly_canonical(p, ec);
+  return ec ? p : resolved;
 }
 
 }  // namespace

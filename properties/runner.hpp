@@ -33,7 +33,8 @@ struct RunConfig {
 };
 
 // error: softcheck itself failed (an oracle, bound or generator threw) - nothing is known about
-// the kernel, and it must never read as a failure of the kernel (benchdnn: UNTESTED, not FAILED).
+// the kernel, and it must never read as a failure of the kernel (benchdnn: UNTESTED, not FAILED);
+// the CLI exits 4 for it (cli/commands.hpp).
 enum class Verdict { passed, failed, skipped, gave_up, error };
 inline constexpr int kVerdictCount = 5;
 std::string_view name_of(Verdict v);

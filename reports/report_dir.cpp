@@ -99,7 +99,7 @@ void require_replaceable_report_dir(const fs::path& dir) {
       for (const auto& e : fs::directory_iterator(target))
         if (!is_report_file(e))
           throw std::runtime_error(fmt::format(
-              "{} is neither empty nor a softcheck report (it has no {} file): writing the report "
+              "{} is not empty and not a softcheck report (it has no {} file): writing the report "
               "there would delete {}; choose another directory or empty it",
               dir.string(), kReportMarker, e.path().string()));
   }

@@ -64,7 +64,7 @@ TEST(CliReportOut, RefusesADirectoryOfUserFilesBeforeTheSweep) {
   ASSERT_TRUE(r.exited) << describe(r);
   EXPECT_EQ(r.status, 2) << describe(r);
   EXPECT_THAT(r.err, HasSubstr("--out"));
-  EXPECT_THAT(r.err, HasSubstr("not a softcheck report"));
+  EXPECT_THAT(r.err, HasSubstr("is not empty and not a softcheck report"));
   EXPECT_THAT(r.err, ::testing::AnyOf(HasSubstr("notes.txt"), HasSubstr("sub")));
   EXPECT_THAT(r.out, Not(HasSubstr("softcheck report:"))) << "swept before refusing";
   expect_user_directory_intact(d);
@@ -80,7 +80,7 @@ TEST(CliReportOut, MergeRefusesADirectoryOfUserFiles) {
       run_softcheck({"merge", (dir / "s0").string(), (dir / "s1").string(), "--out", d.string()});
   ASSERT_TRUE(r.exited) << describe(r);
   EXPECT_EQ(r.status, 2) << describe(r);
-  EXPECT_THAT(r.err, HasSubstr("not a softcheck report"));
+  EXPECT_THAT(r.err, HasSubstr("is not empty and not a softcheck report"));
   expect_user_directory_intact(d);
 }
 
@@ -93,7 +93,7 @@ TEST(CliReportOut, ReplacesAnEmptyDirectoryAndAPreviousReport) {
   EXPECT_TRUE(fs::exists(d / ".softcheck-report"));
   const CliRun second = run_softcheck(small_report(d, {"--seed", "7"}));
   ASSERT_EQ(second.status, 0) << describe(second);
-  EXPECT_EQ(read_json(d / "report.json").at("plan").at("seed"), "7");
+  EXPECT_EQ(read_json(d / "report.json").at("plan").at("seed"), "0x7");
 }
 
 TEST(CliReportOut, WritesThroughASymbolicLinkToADirectory) {
