@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -44,16 +45,23 @@ std::string read_text(const fs::path& p) {
   return s.str();
 }
 
-// The files a report wrote before it had a marker file (softcheck 0.1.0): replacing a directory of
-// only these loses nothing of the user's.
-bool is_report_file(const fs::directory_entry& e) {
-  const std::string name = e.path().filename().string();
-  if (name == "report.json" || name == "summary.md" || name == "index.html")
-    return e.is_regular_file();
-  if (name != "worst" || !e.is_directory()) return false;
-  for (const auto& w : fs::directory_iterator(e.path()))
-    if (!w.is_regular_file() || w.path().extension() != ".txt") return false;
-  return true;
+// The first entry of `dir` that is not a file a report writes (softcheck 0.1.0 wrote reports
+// without a marker file): replacing a directory of only these loses nothing of the user's.
+std::optional<fs::path> foreign_entry(const fs::path& dir) {
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if ((name == "report.json" || name == "summary.md" || name == "index.html") &&
+        e.is_regular_file())
+      continue;
+    if (name == "worst" && e.is_directory() && !e.is_symlink()) {
+      for (const auto& w : fs::directory_iterator(e.path()))
+        if (!w.is_regular_file() || w.is_symlink() || w.path().extension() != ".txt")
+          return w.path();
+      continue;
+    }
+    return e.path();
+  }
+  return std::nullopt;
 }
 
 void require_writable_directory(const fs::path& dir, const fs::path& shown) {
@@ -96,12 +104,11 @@ void require_replaceable_report_dir(const fs::path& dir) {
     if (!fs::is_directory(st))
       throw std::runtime_error(fmt::format("{} exists and is not a directory", dir.string()));
     if (!fs::exists(target / kReportMarker, ec))
-      for (const auto& e : fs::directory_iterator(target))
-        if (!is_report_file(e))
-          throw std::runtime_error(fmt::format(
-              "{} is not empty and not a softcheck report (it has no {} file): writing the report "
-              "there would delete {}; choose another directory or empty it",
-              dir.string(), kReportMarker, e.path().string()));
+      if (const auto foreign = foreign_entry(target))
+        throw std::runtime_error(fmt::format(
+            "{} is not empty and not a softcheck report (it has no {} file): writing the report "
+            "there would delete {}; choose another directory or empty it",
+            dir.string(), kReportMarker, foreign->string()));
   }
   // The staging directory is created next to the target (reports/staged_dir.hpp).
   require_writable_directory(target.parent_path(), dir);

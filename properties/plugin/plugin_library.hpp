@@ -33,7 +33,7 @@ Contract plugin_contract(Op op, DType dtype);
 
 // An exp off by more than this many ulps is no exp; a larger value is a typo or garbage.
 inline constexpr double kMaxExpUlps = 1e6;
-// More lanes than any vector unit has; beyond it the k-lane bound is the serial one anyway.
+// More lanes than any vector unit holds: a larger value is a typo or garbage.
 inline constexpr int kMaxLanes = 4096;
 
 // How contract fields are named in messages: the descriptor's members (exp_ulps) or the CLI's

@@ -212,6 +212,19 @@ TEST(CliProgress, ShownOnATerminalOnlyAndNotWithQuiet) {
   EXPECT_THAT(logged.err, Not(HasSubstr("checking")));
 }
 
+TEST(CliProgress, ReportRedrawsItsBarWhileALongCellRuns) {
+  // One cell of 1e6 elements (about 2 s of oracle): the bar must tick while it runs, not stay at
+  // its first drawing until the cell ends.
+  ScratchDir dir;
+  RunOptions terminal;
+  terminal.stderr_on_terminal = true;
+  const CliRun r = run_softcheck({"report", "--kernel", kKernel, "--family", "normal-s1", "--cols",
+                                  "1000000", "--out", (dir / "r").string()},
+                                 terminal);
+  ASSERT_EQ(r.status, 0) << describe(r);
+  EXPECT_THAT(r.err, HasSubstr("0/1 cells, kernel 1/1 " + std::string(kKernel) + " (1 s")) << r.err;
+}
+
 TEST(CliCommands, UnknownCommandListsEveryCommand) {
   const CliRun r = run_softcheck({"chekc"});
   expect_usage_error(r, "unknown command 'chekc'");
