@@ -1,13 +1,17 @@
 // softcheck check: run the property catalogue on built-in or plugin kernels.
-#include <filesystem>
+#include <algorithm>
 #include <iostream>
 #include <memory>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "cli/check_output.hpp"
+#include "cli/check_progress.hpp"
 #include "cli/commands.hpp"
+#include "cli/output_paths.hpp"
 #include "cli/plugin_kernels.hpp"
+#include "cli/seed_option.hpp"
 #include "impl/registry.hpp"
 #include "properties/runner.hpp"
 
@@ -30,86 +34,150 @@ std::string quote_if_needed(const std::string& s) {
   return s.find_first_of(" \t'\"$") == std::string::npos ? s : "'" + s + "'";
 }
 
-// Fails before any checking when a --json/--junit file could not be written at the end.
-void require_output_directory(const char* flag, const std::string& path) {
-  if (path.empty()) return;
-  const std::filesystem::path dir = std::filesystem::absolute(path).parent_path();
-  if (!std::filesystem::is_directory(dir))
-    throw UsageError(fmt::format("{} {}: directory {} does not exist", flag, path, dir.string()));
-}
+// A kernel to check and how it was chosen: by name (--kernel, --symbol, --only), or as one of a
+// list (--all, a library's softcheck_kernels()). A property that does not apply to a kernel named
+// is a usage error; to one of a list, a visible skip.
+struct Selected {
+  Kernel kernel;
+  bool named = false;
+  bool from_plugin = false;
+};
 
-int run_check(const CheckOptions& o) {
-  require_output_directory("--json", o.json_path);
-  require_output_directory("--junit", o.junit_path);
-  std::vector<Kernel> kernels;
-  std::unique_ptr<LoadedPlugin> plugin;
-  if (!o.plugin.lib.empty()) {
-    plugin = load_plugin(o.plugin);
-    kernels = plugin->kernels;
-  }
+std::vector<Selected> select_kernels(const CheckOptions& o, const LoadedPlugin* plugin) {
+  std::vector<Selected> out;
+  if (plugin)
+    for (const Kernel& k : plugin->kernels)
+      out.push_back({k, !o.plugin.symbol.empty() || !o.plugin.only.empty(), true});
+  // A built-in kernel is checked once, however often it is selected (--kernel X --all).
+  std::set<std::string> builtins;
   for (const std::string& name : o.kernels) {
     const Kernel* k = find_kernel(name);
     if (!k) throw UsageError(fmt::format("unknown kernel '{}' (see `softcheck list`)", name));
-    kernels.push_back(*k);
+    if (builtins.insert(name).second) out.push_back({*k, true, false});
   }
   if (o.all)
-    for (const Kernel& k : builtin_kernels()) kernels.push_back(k);
-  if (kernels.empty()) throw UsageError("nothing to check: give --kernel NAME, --all or --lib PATH");
+    for (const Kernel& k : builtin_kernels())
+      if (builtins.insert(k.contract.name).second) out.push_back({k, false, false});
+  if (out.empty()) throw UsageError("nothing to check: give --kernel NAME, --all or --lib PATH");
+  return out;
+}
+
+// The properties each selected kernel is checked with, decided before any checking, so that a
+// usage error never comes after minutes of work. Entry i: the properties of kernels[i]; empty
+// when --property does not apply to it (a skip).
+std::vector<std::vector<const Property*>> plan_properties(const std::vector<Selected>& kernels,
+                                                          const std::string& only) {
+  if (!only.empty()) {
+    const auto all = all_properties();
+    if (std::none_of(all.begin(), all.end(), [&](const Property* p) { return p->name == only; })) {
+      std::vector<std::string> names;
+      for (const Property* p : all)
+        if (std::find(names.begin(), names.end(), p->name) == names.end()) names.push_back(p->name);
+      throw UsageError(fmt::format("unknown property '{}' (properties: {})", only,
+                                   fmt::join(names, ", ")));
+    }
+  }
+  std::vector<std::vector<const Property*>> plan;
+  bool any = false;
+  for (const Selected& s : kernels) {
+    std::vector<const Property*> props;
+    for (const Property* p : properties_for(s.kernel.contract))
+      if (only.empty() || p->name == only) props.push_back(p);
+    if (props.empty() && s.named)
+      throw UsageError(fmt::format("property '{}' does not apply to {} (op {})", only,
+                                   s.kernel.contract.name, name_of(s.kernel.contract.op)));
+    any = any || !props.empty();
+    plan.push_back(std::move(props));
+  }
+  if (!any)
+    throw UsageError(
+        fmt::format("property '{}' applies to none of the {} selected kernels", only, kernels.size()));
+  return plan;
+}
+
+PropertyOutcome not_applicable(const Kernel& k, const std::string& property) {
+  PropertyOutcome o;
+  o.kernel = k.contract.name;
+  o.property = property;
+  o.verdict = Verdict::skipped;
+  o.message = fmt::format("--property {} does not apply to this kernel (op {})", property,
+                          name_of(k.contract.op));
+  return o;
+}
+
+int run_check(const CheckOptions& o) {
+  // Every output path is checked before the work: a bad one costs a usage error, not a run.
+  require_writable_output("--json", o.json_path);
+  require_writable_output("--junit", o.junit_path);
+  require_distinct_outputs({{"--json", o.json_path}, {"--junit", o.junit_path}});
+  std::unique_ptr<LoadedPlugin> plugin;
+  if (!o.plugin.lib.empty()) plugin = load_plugin(o.plugin);
+  const std::vector<Selected> kernels = select_kernels(o, plugin.get());
+  const auto properties = plan_properties(kernels, o.property);
 
   // Plugins always run isolated in child processes with guarded buffers; built-ins in-process
   // unless --isolate.
   const bool isolated = plugin != nullptr || o.isolate;
   const std::unique_ptr<Invoker> invoker = isolated ? make_isolated_invoker(o.plugin.timeout_s)
                                                     : std::make_unique<InProcessInvoker>();
+  // With a machine-readable result on standard output, the human-readable one goes to stderr.
+  const bool data_on_stdout = o.json_path == kStdout || o.junit_path == kStdout;
+  std::ostream& human = data_on_stdout ? std::cerr : std::cout;
+  CheckProgress progress(!o.quiet);
   std::vector<KernelResult> results;
-  bool failed = false;
-  // The arguments that select kernels[i] again: the plugin's come first, then built-ins.
-  const std::size_t plugin_kernels = plugin ? plugin->kernels.size() : 0;
-  const auto selection = [&](std::size_t i) {
-    const std::string& name = kernels[i].contract.name;
-    if (i < plugin_kernels) return plugin_repro_arguments(o.plugin, name);
+  // The arguments that select a kernel again.
+  const auto selection = [&](const Selected& s) {
+    const std::string& name = s.kernel.contract.name;
+    if (s.from_plugin) return plugin_repro_arguments(o.plugin, name);
     return "--kernel " + quote_if_needed(name) +
            (o.isolate ? " --isolate" + timeout_repro_argument(o.plugin.timeout_s) : "");
   };
+  int counts[kVerdictCount] = {};
   for (std::size_t i = 0; i < kernels.size(); ++i) {
-    const Kernel& k = kernels[i];
+    const Kernel& k = kernels[i].kernel;
     RunConfig config = o.config;
-    config.repro_prefix = quote_if_needed(o.program) + " check " + selection(i);
-    const auto applicable = properties_for(k.contract);
-    if (!o.property.empty() &&
-        std::none_of(applicable.begin(), applicable.end(),
-                     [&](const Property* p) { return p->name == o.property; }))
-      throw UsageError(fmt::format("property '{}' does not apply to {} (op {})", o.property,
-                                   k.contract.name, name_of(k.contract.op)));
+    config.repro_prefix = quote_if_needed(o.program) + " check " + selection(kernels[i]);
+    config.on_case = [&progress](int cases) { progress.case_done(cases); };
     KernelResult r{k.contract, {}};
+    const auto record = [&](PropertyOutcome outcome, bool print = true) {
+      ++counts[static_cast<int>(outcome.verdict)];
+      if (print) human << format_outcome(outcome) << "\n" << std::flush;
+      r.outcomes.push_back(std::move(outcome));
+    };
+    if (properties[i].empty()) record(not_applicable(k, o.property));
+    // A kernel that cannot run here: one line with the reason; a skipped outcome per property
+    // for --json/--junit.
     const std::optional<std::string> unrunnable = k.unrunnable_reason();
-    if (unrunnable) std::cout << fmt::format("SKIPPED {}: {}\n", k.contract.name, *unrunnable);
-    for (const Property* p : applicable) {
-      if (!o.property.empty() && p->name != o.property) continue;
-      if (unrunnable) {  // recorded per property for --json/--junit, printed once above
-        r.outcomes.push_back(run_property(k, *p, *invoker, config));
+    if (unrunnable) human << fmt::format("SKIPPED {}: {}\n", k.contract.name, *unrunnable);
+    for (const Property* p : properties[i]) {
+      if (unrunnable) {
+        record(run_property(k, *p, *invoker, config), false);
         continue;
       }
-      if (!o.quiet) std::cerr << fmt::format("checking {} / {} ...\n", k.contract.name, p->name);
+      progress.begin(k.contract.name, p->name, config.cases);
       PropertyOutcome outcome = run_property(k, *p, *invoker, config);
-      failed = failed || outcome.verdict == Verdict::failed || outcome.verdict == Verdict::gave_up;
-      std::cout << format_outcome(outcome) << "\n" << std::flush;
-      r.outcomes.push_back(std::move(outcome));
+      progress.end();
+      record(std::move(outcome));
     }
     results.push_back(std::move(r));
   }
-  int counts[4] = {0, 0, 0, 0};
-  for (const auto& r : results)
-    for (const auto& out : r.outcomes) ++counts[static_cast<int>(out.verdict)];
-  std::cout << fmt::format("{} passed, {} failed, {} skipped\n", counts[0], counts[1] + counts[3],
-                           counts[2]);
+  const int failed = counts[static_cast<int>(Verdict::failed)] +
+                     counts[static_cast<int>(Verdict::gave_up)];
+  const int errors = counts[static_cast<int>(Verdict::error)];
+  const int skipped = counts[static_cast<int>(Verdict::skipped)];
+  const int passed = counts[static_cast<int>(Verdict::passed)];
+  human << fmt::format("{} passed, {} failed{}{}\n", passed, failed,
+                       errors ? fmt::format(", {} softcheck errors", errors) : "",
+                       skipped ? fmt::format(", {} skipped", skipped) : "")
+        << std::flush;
   if (!o.json_path.empty())
-    write_file_atomically(o.json_path, check_to_json(results, o.config).dump(2) + "\n");
-  if (!o.junit_path.empty()) write_file_atomically(o.junit_path, check_to_junit(results));
-  if (failed) return kExitFailed;
-  if (counts[0] == 0) {
+    write_output(o.json_path, check_to_json(results, o.config).dump(2) + "\n");
+  if (!o.junit_path.empty()) write_output(o.junit_path, check_to_junit(results));
+  if (failed > 0) return kExitFailed;
+  if (errors > 0) return kExitError;
+  if (passed == 0) {
     std::cerr << "softcheck: nothing was checked: every selected property was skipped (reasons "
-                 "above); exit 4\n";
+                 "above); exit 3\n";
     return kExitNothingChecked;
   }
   return kExitPassed;
@@ -126,19 +194,19 @@ Runner add_check_command(CLI::App& app) {
   cmd->add_option("--cases", o->config.cases, "Generated cases per property")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
-  cmd->add_option("--seed", o->config.seed, "Random seed (the failure report prints it)")
-      ->capture_default_str();
+  add_seed_option(*cmd, o->config.seed, "Random seed (the failure report prints it)");
   cmd->add_option("--max-cols", o->config.max_cols, "Longest generated row")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}))
       ->capture_default_str();
   cmd->add_flag("--no-shrink", [o](std::int64_t) { o->config.shrink = false; },
                 "Report the first failing case without shrinking it");
   cmd->add_option("--property,-p", o->property, "Check only this property");
-  cmd->add_option("--json", o->json_path, "Write results as JSON (schema softcheck-check/1)");
-  cmd->add_option("--junit", o->junit_path, "Write results as JUnit XML");
+  cmd->add_option("--json", o->json_path,
+                  "Write results as JSON (schema softcheck-check/1); - for standard output");
+  cmd->add_option("--junit", o->junit_path, "Write results as JUnit XML; - for standard output");
   cmd->add_flag("--isolate", o->isolate,
                 "Run built-in kernels in child processes with guarded buffers, like plugins");
-  cmd->add_flag("--quiet,-q", o->quiet, "No progress lines on stderr");
+  cmd->add_flag("--quiet,-q", o->quiet, "No progress on the terminal (stderr)");
   return [o, cmd] {
     // CLI11 names the top-level app after argv[0] when parsing.
     if (!cmd->get_parent()->get_name().empty()) o->program = cmd->get_parent()->get_name();

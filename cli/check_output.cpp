@@ -1,12 +1,7 @@
 #include "cli/check_output.hpp"
 
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-
 #include <fmt/format.h>
 
-#include "cli/commands.hpp"
 #include "reports/contract_json.hpp"
 
 namespace softcheck::cli {
@@ -35,7 +30,7 @@ std::string xml_escape(const std::string& s) {
 
 nlohmann::json check_to_json(const std::vector<KernelResult>& results, const RunConfig& config) {
   nlohmann::json kernels = nlohmann::json::array();
-  int counts[4] = {0, 0, 0, 0};
+  int counts[kVerdictCount] = {};
   for (const KernelResult& r : results) {
     nlohmann::json props = nlohmann::json::array();
     for (const PropertyOutcome& o : r.outcomes) {
@@ -57,21 +52,23 @@ nlohmann::json check_to_json(const std::vector<KernelResult>& results, const Run
           {"max_cols", config.max_cols},
           {"kernels", kernels},
           {"summary",
-           {{"passed", counts[0]}, {"failed", counts[1]}, {"skipped", counts[2]}, {"gave_up", counts[3]}}}};
+           {{"passed", counts[0]}, {"failed", counts[1]}, {"skipped", counts[2]}, {"gave_up", counts[3]},
+            {"errors", counts[4]}}}};
 }
 
 std::string check_to_junit(const std::vector<KernelResult>& results) {
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"softcheck\">\n";
   for (const KernelResult& r : results) {
-    int failures = 0, skipped = 0;
+    int failures = 0, errors = 0, skipped = 0;
     double seconds = 0;
     for (const PropertyOutcome& o : r.outcomes) {
       failures += o.verdict == Verdict::failed || o.verdict == Verdict::gave_up;
+      errors += o.verdict == Verdict::error;
       skipped += o.verdict == Verdict::skipped;
       seconds += o.seconds;
     }
-    xml += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{:.3f}\">\n",
-                       xml_escape(r.contract.name), r.outcomes.size(), failures, skipped, seconds);
+    xml += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3f}\">\n",
+                       xml_escape(r.contract.name), r.outcomes.size(), failures, errors, skipped, seconds);
     for (const PropertyOutcome& o : r.outcomes) {
       xml += fmt::format("    <testcase classname=\"softcheck.{}\" name=\"{}\" time=\"{:.3f}\"",
                          xml_escape(r.contract.name), xml_escape(o.property), o.seconds);
@@ -82,6 +79,9 @@ std::string check_to_junit(const std::vector<KernelResult>& results) {
       xml += ">\n";
       if (o.verdict == Verdict::skipped)
         xml += fmt::format("      <skipped message=\"{}\"/>\n", xml_escape(o.message));
+      else if (o.verdict == Verdict::error)  // JUnit's <error>: the test could not run, not failed
+        xml += fmt::format("      <error message=\"softcheck error after {} cases\" type=\"ERROR\">{}\nseed: {}\nreproduce: {}</error>\n",
+                           o.cases, xml_escape(o.message), o.seed, xml_escape(o.repro));
       else
         xml += fmt::format("      <failure message=\"{} after {} cases\" type=\"{}\">{}\nseed: {}\nreproduce: {}</failure>\n",
                            name_of(o.verdict), o.cases, name_of(o.verdict), xml_escape(o.message),
@@ -91,21 +91,6 @@ std::string check_to_junit(const std::vector<KernelResult>& results) {
     xml += "  </testsuite>\n";
   }
   return xml + "</testsuites>\n";
-}
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  const fs::path tmp = target.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) throw UsageError(fmt::format("cannot write {}", path));
-    out << text;
-    if (!out.flush()) throw UsageError(fmt::format("cannot write {}", path));
-  }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) throw UsageError(fmt::format("cannot write {}: {}", path, ec.message()));
 }
 
 }  // namespace softcheck::cli

@@ -21,7 +21,4 @@ inline constexpr const char* kCheckSchema = "softcheck-check/1";
 nlohmann::json check_to_json(const std::vector<KernelResult>& results, const RunConfig& config);
 std::string check_to_junit(const std::vector<KernelResult>& results);
 
-// Writes text to path atomically (temporary file + rename); throws UsageError when it cannot.
-void write_file_atomically(const std::string& path, const std::string& text);
-
 }  // namespace softcheck::cli

@@ -1,7 +1,5 @@
 // Subcommands of the softcheck CLI. Each registers its options on the app and returns the exit
-// status through a callback: 0 every property held, 1 a property failed, 2 usage or input error,
-// 4 nothing was checked (every selected kernel or property was skipped, e.g. a SIMD kernel this
-// CPU cannot run): a CI job that checked nothing must not read as green.
+// status through a callback. The statuses (README.md, "Exit codes", lists the same):
 #pragma once
 
 #include <functional>
@@ -12,10 +10,18 @@
 
 namespace softcheck::cli {
 
-inline constexpr int kExitPassed = 0;
-inline constexpr int kExitFailed = 1;
-inline constexpr int kExitUsage = 2;
-inline constexpr int kExitNothingChecked = 4;
+inline constexpr int kExitPassed = 0;  // every property held / every report verdict passed
+inline constexpr int kExitFailed = 1;  // a kernel failed a property, a verdict or the baseline
+inline constexpr int kExitUsage = 2;   // bad flag, path, file or plugin: nothing was judged
+// Nothing was checked: every selected kernel or property was skipped (a SIMD kernel this CPU
+// cannot run): a CI job that checked nothing must not read as green.
+inline constexpr int kExitNothingChecked = 3;
+// An error of softcheck itself (an oracle or generator threw) while checking: the verdict ERROR,
+// never a failure of the kernel under test (benchdnn keeps FAILED apart from UNTESTED). A failed
+// property elsewhere in the same run still exits 1.
+inline constexpr int kExitError = 4;
+// A run ended by signal N (SIGINT, SIGTERM) exits 128 + N, as shells report it.
+inline constexpr int exit_status_for_signal(int signo) { return 128 + signo; }
 
 // A usage or input problem (unknown kernel, missing file or symbol): exit 2 with the message.
 struct UsageError : std::runtime_error {

@@ -39,8 +39,11 @@ int main(int argc, char** argv) {
     const std::string first = argc > 1 ? argv[1] : "";
     if (!first.empty() && first[0] != '-' &&
         app.get_subcommands([&](const CLI::App* s) { return s->check_name(first); }).empty()) {
-      std::cerr << "softcheck: error: unknown command '" << first
-                << "' (commands: list, check, report; see --help)\n";
+      std::string commands;  // every registered command, so the list never falls behind
+      for (const CLI::App* s : app.get_subcommands([](const CLI::App*) { return true; }))
+        commands += (commands.empty() ? "" : ", ") + s->get_name();
+      std::cerr << "softcheck: error: unknown command '" << first << "' (commands: " << commands
+                << "; see --help)\n";
       return kExitUsage;
     }
     const int rc = app.exit(e);
@@ -62,6 +65,10 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     std::cerr << "softcheck: error: " << e.what() << "\n";
     return kExitUsage;
+  } catch (const std::exception& e) {
+    // A defect of softcheck, never a verdict on a kernel.
+    std::cerr << "softcheck: internal error: " << e.what() << "\n";
+    return kExitError;
   }
   return kExitUsage;
 }

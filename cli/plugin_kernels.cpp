@@ -7,16 +7,6 @@
 #include "properties/plugin/isolated_invoker.hpp"
 
 namespace softcheck::cli {
-namespace {
-
-template <typename T, typename Parse>
-T parse_flag(const char* flag, const std::string& value, Parse parse) {
-  const auto v = parse(value);
-  if (!v) throw UsageError(fmt::format("{}: unknown value '{}'", flag, value));
-  return *v;
-}
-
-}  // namespace
 
 void add_plugin_options(CLI::App& cmd, PluginOptions& o) {
   cmd.add_option("--lib", o.lib, "Shared library with plugin kernels (C ABI, kernel_abi.h)");
@@ -38,9 +28,9 @@ void add_plugin_options(CLI::App& cmd, PluginOptions& o) {
   cmd.add_option("--summation", o.summation, "Summation shape of the denominator")
       ->check(CLI::IsMember({"serial", "k_lane", "pairwise", "kahan"}))
       ->capture_default_str();
-  cmd.add_option("--lanes", o.lanes, "Lanes of k_lane summation")->check(CLI::Range(1, 4096));
+  // --lanes and --exp-ulps are judged with the descriptor's fields (contract_from_desc).
+  cmd.add_option("--lanes", o.lanes, "Lanes of k_lane summation");
   cmd.add_option("--exp-ulps", o.exp_ulps, "Max error of the kernel's exp in ulps")
-      ->check(CLI::Range(0.0, 1e6))
       ->capture_default_str();
   cmd.add_option("--all-masked", o.all_masked, "Result for an all -inf row")
       ->check(CLI::IsMember({"nan", "zero", "uniform", "unspecified"}))
@@ -85,22 +75,22 @@ std::unique_ptr<LoadedPlugin> load_plugin(const PluginOptions& o) {
         throw UsageError(fmt::format("{} lists no kernel named '{}'", o.lib, o.only));
       return loaded;
     }
-    const Op op = parse_flag<Op>("--op", o.op, parse_op);
-    const DType dtype = parse_flag<DType>("--dtype", o.dtype, parse_dtype);
-    Contract c = plugin_contract(op, dtype);
-    c.name = o.symbol;
-    if (!o.accum.empty()) c.accum = parse_flag<DType>("--accum", o.accum, parse_dtype);
-    c.algorithm = parse_flag<Algorithm>("--algorithm", o.algorithm, parse_algorithm);
-    c.summation = parse_flag<Summation>("--summation", o.summation, parse_summation);
-    if (c.summation == Summation::k_lane && o.lanes < 2)
-      throw UsageError("--summation k_lane needs --lanes K with K >= 2");
-    c.lanes = o.lanes;
-    c.exp_ulps = o.exp_ulps;
-    c.all_masked = parse_flag<MaskedRowPolicy>("--all-masked", o.all_masked,
-                                               parse_masked_row_policy);
-    c.flushes_subnormals = o.flushes_subnormals;
-    c.monotone_exp = o.monotone_exp;
-    apply_algorithm_domain(c);
+    // The flags fill a descriptor, validated exactly as a softcheck_kernels() entry is.
+    if (o.exp_ulps == 0)  // 0 selects the default in a descriptor; a flag says what it means
+      throw UsageError("--exp-ulps 0: no exp is exact (a correctly rounded one is within 0.5 ulp)");
+    softcheck_kernel_desc d{};
+    d.name = o.symbol.c_str();
+    d.op = o.op.c_str();
+    d.dtype = o.dtype.c_str();
+    d.accum = o.accum.empty() ? nullptr : o.accum.c_str();
+    d.algorithm = o.algorithm.c_str();
+    d.summation = o.summation.c_str();
+    d.lanes = o.lanes;
+    d.exp_ulps = o.exp_ulps;
+    d.all_masked = o.all_masked.c_str();
+    d.flushes_subnormals = o.flushes_subnormals ? 1 : 0;
+    d.monotone_exp = o.monotone_exp ? 1 : 0;
+    Contract c = contract_from_desc(d, "--symbol " + o.symbol, ContractSpelling::cli_flags);
     c.summary = fmt::format("plugin {} from {}", o.symbol, o.lib);
     loaded->kernels.push_back(loaded->library.kernel(o.symbol, c));
     return loaded;

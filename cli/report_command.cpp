@@ -5,12 +5,15 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/output_paths.hpp"
 #include "cli/plugin_kernels.hpp"
+#include "cli/seed_option.hpp"
 #include "impl/registry.hpp"
 #include "reports/baseline.hpp"
 #include "reports/families.hpp"
@@ -95,7 +98,7 @@ int finish_report(const reports::Report& report, const std::optional<reports::Re
   if (failed > 0 || (diff && diff->regressed())) return kExitFailed;
   if (report.kernels.empty()) {
     fmt::print(stderr, "softcheck: nothing was swept: every selected kernel was skipped (reasons "
-               "above); exit 4\n");
+               "above); exit 3\n");
     return kExitNothingChecked;
   }
   return kExitPassed;
@@ -108,6 +111,7 @@ struct MergeOptions {
 };
 
 int run_merge(const MergeOptions& o) {
+  require_report_out("--out", o.out);
   std::optional<reports::Report> baseline;
   if (!o.baseline.path.empty()) baseline = read_baseline(o.baseline.path);
   std::vector<reports::Report> parts;
@@ -142,8 +146,12 @@ struct ReportOptions {
 };
 
 std::atomic<bool> g_interrupted{false};
+volatile std::sig_atomic_t g_signal = 0;  // the signal that interrupted the sweep
+// Ctrl-C, kill, a closed terminal: each ends the sweep cleanly, leaving --out as it was.
+constexpr int kInterruptSignals[] = {SIGINT, SIGTERM, SIGHUP};
 
 extern "C" void on_interrupt(int sig) {
+  g_signal = sig;
   g_interrupted = true;
   std::signal(sig, SIG_DFL);  // a second Ctrl-C ends the process at once
 }
@@ -183,6 +191,9 @@ reports::Shard make_shard(const ReportOptions& o) {
 }
 
 int run_report(const ReportOptions& o) {
+  // Before the sweep: a directory of the user's files is never replaced, and a bad path costs no
+  // sweep.
+  require_report_out("--out", o.out);
   std::vector<Kernel> kernels;
   std::unique_ptr<LoadedPlugin> plugin;
   if (!o.plugin.lib.empty()) {
@@ -218,17 +229,17 @@ int run_report(const ReportOptions& o) {
   std::optional<reports::Report> baseline;
   if (!o.baseline.path.empty()) baseline = read_baseline(o.baseline.path);
 
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
+  for (int sig : kInterruptSignals) std::signal(sig, on_interrupt);
   reports::Report report;
   try {
     report = reports::run_sweep(kernels, sweep);
   } catch (const reports::Interrupted&) {
-    std::cerr << fmt::format("softcheck report: interrupted; {} left as it was\n", o.out);
-    return 130;
+    const int sig = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;
+    std::cerr << fmt::format("softcheck report: interrupted by signal {} ({}); {} left as it was\n",
+                             sig, strsignal(sig), o.out);
+    return exit_status_for_signal(sig);
   }
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  for (int sig : kInterruptSignals) std::signal(sig, SIG_DFL);
   return finish_report(report, baseline, o.baseline, o.out);
 }
 
@@ -248,7 +259,7 @@ Runner add_report_command(CLI::App& app) {
   cmd->add_option("--family", o->families, "Only these input families (repeatable)");
   cmd->add_option("--cols", o->cols, "Only these row lengths (repeatable)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24));
-  cmd->add_option("--seed", o->seed, "Seed of the sweep's inputs")->capture_default_str();
+  add_seed_option(*cmd, o->seed, "Seed of the sweep's inputs");
   cmd->add_option("--jobs,-j", o->jobs, "Threads measuring cells")
       ->check(CLI::Range(1u, 256u))
       ->capture_default_str();

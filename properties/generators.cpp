@@ -51,11 +51,14 @@ double exp_overflow_threshold(DType t) {
 // occasionally long rows (summation error grows with n; f16 sums stick at 2048).
 std::size_t draw_cols(Draw& d, std::size_t max_cols, double long_share) {
   static const std::vector<std::size_t> tiles{4, 8, 16, 32, 64};
+  // Long rows reach 1e5, or max_cols when it asks for more (index overflow and accumulation bugs
+  // live in long rows); the default stream of cases (max_cols <= 1e5) is unchanged.
+  const double longest = std::max(100000.0, static_cast<double>(max_cols));
   // Properties without an oracle (cheap per element) ask for more long rows than the default 3%:
   // an extra mixture component drawn first, so the default stream of cases stays the same.
   if (long_share > kDefaultLongShare &&
       d.chance((long_share - kDefaultLongShare) / (1 - kDefaultLongShare)))
-    return std::clamp<std::size_t>(d.chance(0.5) ? 65537 : static_cast<std::size_t>(d.log_uniform(4096, 100000)),
+    return std::clamp<std::size_t>(d.chance(0.5) ? 65537 : static_cast<std::size_t>(d.log_uniform(4096, longest)),
                                    1, std::max<std::size_t>(1, max_cols));
   const double u = d.uniform();
   std::size_t n;
@@ -69,7 +72,7 @@ std::size_t draw_cols(Draw& d, std::size_t max_cols, double long_share) {
   } else if (u < 0.97) {
     n = 300 + d.index(3797);  // up to 4096
   } else if (d.chance(0.5)) {
-    n = static_cast<std::size_t>(d.log_uniform(4096, 100000));
+    n = static_cast<std::size_t>(d.log_uniform(4096, longest));
   } else {
     // One past a 16-bit index: the first length a 16-bit offset cannot address (a 32-bit offset
     // fails the same way past 2^31 elements, beyond any test; tests/mutants offset16).
@@ -357,7 +360,8 @@ std::string length_class(std::size_t cols) {
     }
   if (cols <= 300) return "short";
   if (cols <= 4096) return "medium";
-  return "long";
+  if (cols <= 100000) return "long";
+  return "very long";  // past the default --max-cols
 }
 
 bool has_neg_inf(std::span<const double> row) {

@@ -34,7 +34,8 @@ struct GenSpec {
   std::size_t max_cols = 100000;
   bool masks = true;     // -inf entries (attention masks)
   bool specials = false; // NaN and +inf injected into some rows
-  // Share of rows longer than 4096 (up to 1e5, half of them 65537: one past a 16-bit index).
+  // Share of rows longer than 4096 (up to max(1e5, max_cols), half of them 65537: one past a
+  // 16-bit index).
   double long_rows = kDefaultLongShare;
 };
 
@@ -46,7 +47,8 @@ rc::Gen<Batch> gen_batch(const GenSpec& spec);
 // Shrinks a logit along its format's ordered values towards 0; NaN and +-inf shrink to 0.
 rc::Seq<double> shrink_logit(DType t, double x);
 
-// Coverage: the length bucket of a row ("1", "tile-edge", "short", "medium", "long").
+// Coverage: the length bucket of a row ("1", "tile-edge", "short", "medium", "long", "very long"
+// past 1e5).
 std::string length_class(std::size_t cols);
 bool has_neg_inf(std::span<const double> row);
 bool all_neg_inf(std::span<const double> row);

@@ -45,6 +45,7 @@ std::string_view name_of(Verdict v) {
     case Verdict::failed: return "FAILED";
     case Verdict::skipped: return "SKIPPED";
     case Verdict::gave_up: return "GAVE_UP";
+    case Verdict::error: return "ERROR";
   }
   return "?";
 }
@@ -100,6 +101,8 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
   std::optional<Clock::time_point> first_failure;
   bool budget_hit = false;
   std::string last_failure;
+  std::string internal_error;  // what softcheck's own code threw (Verdict::error)
+  int cases_done = 0;
   const auto shrink_budget = std::chrono::duration<double>(config.shrink_seconds);
   load_rapidcheck_configuration_quietly();
   QuietListener listener;
@@ -111,14 +114,26 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
           budget_hit = true;
           RC_DISCARD("shrink time budget exhausted");
         }
+        // After an error of softcheck's own, every further case is discarded at once: the run
+        // ends without shrinking an error that says nothing about the kernel.
+        if (!internal_error.empty()) RC_DISCARD("softcheck error");
         try {
           property.check_one(ctx);
+          if (config.on_case) config.on_case(++cases_done);
         } catch (const rc::detail::CaseResult& r) {
           if (r.type == rc::detail::CaseResult::Type::Failure) {
             if (!first_failure) first_failure = Clock::now();
             last_failure = r.description;  // every failing candidate is accepted by the shrinker
           }
           throw;
+        } catch (const rc::GenerationFailure&) {
+          throw;  // RapidCheck discards the case
+        } catch (const std::exception& e) {
+          // Failures of the kernel are reported with RC_ASSERT / fail_case (a CaseResult);
+          // anything else thrown is softcheck's (an oracle refusing its input, a bound, an
+          // invoker that could not fork).
+          internal_error = e.what();
+          RC_DISCARD("softcheck error");
         } catch (...) {
           if (!first_failure) first_failure = Clock::now();
           throw;
@@ -131,7 +146,14 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
   rc::detail::FailureResult failure;
   rc::detail::GaveUpResult gave_up;
   rc::detail::Error error;
-  if (result.match(success)) {
+  if (!internal_error.empty()) {
+    o.verdict = Verdict::error;
+    o.cases = cases_done;
+    o.message = fmt::format(
+        "softcheck error after {} passed cases (a defect of softcheck, not a failure of the "
+        "kernel): {}",
+        cases_done, internal_error);
+  } else if (result.match(success)) {
     o.verdict = Verdict::passed;
     o.cases = success.numSuccess;
     for (const auto& [tags, count] : success.distribution) {
@@ -158,7 +180,7 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
     o.cases = gave_up.numSuccess;
     o.message = "too many cases discarded (outside the contract's domain): " + gave_up.description;
   } else if (result.match(error)) {
-    o.verdict = Verdict::failed;
+    o.verdict = Verdict::error;  // RapidCheck's own error: nothing is known about the kernel
     o.message = "error while testing: " + error.description;
   }
   return o;
@@ -191,7 +213,7 @@ std::string format_outcome(const PropertyOutcome& o) {
     }
   }
   if (!o.message.empty()) s += "\n  " + o.message;
-  if (o.verdict == Verdict::failed)
+  if (o.verdict == Verdict::failed || o.verdict == Verdict::error)
     s += fmt::format("\n  seed: {}\n  reproduce: {}", o.seed, o.repro);
   return s;
 }

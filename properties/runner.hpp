@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,9 +28,15 @@ struct RunConfig {
   // The command line that reruns a property, without --property/--seed (those are appended);
   // e.g. "build/bin/softcheck check --kernel f32_softmax_shifted__scalar".
   std::string repro_prefix;
+  // Called after every case that completed (passed), with the count so far: progress displays.
+  std::function<void(int cases)> on_case;
 };
 
-enum class Verdict { passed, failed, skipped, gave_up };
+// error: softcheck itself failed (an oracle, bound or generator threw) - nothing is known about
+// the kernel, and it must never read as a failure of the kernel (benchdnn: UNTESTED, not FAILED);
+// the CLI exits 4 for it (cli/commands.hpp).
+enum class Verdict { passed, failed, skipped, gave_up, error };
+inline constexpr int kVerdictCount = 5;
 std::string_view name_of(Verdict v);
 
 struct PropertyOutcome {

@@ -32,11 +32,11 @@ bool BaselineDiff::regressed() const {
 }
 
 BaselineDiff diff_reports(const Report& baseline, const Report& current, const Margins& m) {
-  if (fingerprint(baseline.plan) != fingerprint(current.plan))
+  if (inputs_fingerprint(baseline.plan) != inputs_fingerprint(current.plan))
     throw BaselineMismatch(fmt::format(
         "the baseline was swept with another plan ({}, this run {}): its cells have other inputs; "
         "make the baseline with the same options (--quick or not, --seed)",
-        fingerprint(baseline.plan), fingerprint(current.plan)));
+        inputs_fingerprint(baseline.plan), inputs_fingerprint(current.plan)));
   BaselineDiff d;
   d.margins = m;
   std::vector<DiffEntry> notes;

@@ -15,10 +15,27 @@ Report merge_reports(std::vector<Report> parts) {
   const Report& first = parts.front();
   const std::size_t count = first.shard.count;
   std::set<std::size_t> seen;
+  const std::vector<VerdictInput> expected = verdict_inputs(first);
   for (const Report& p : parts) {
-    if (to_json(p.plan) != to_json(first.plan))
-      throw MergeError(fmt::format("shards of different plans ({} and {})", fingerprint(first.plan),
-                                   fingerprint(p.plan)));
+    if (p.shard.count == 0 || p.shard.index >= p.shard.count)
+      throw MergeError(fmt::format("shard {}/{} is no shard of a sweep (need 0 <= index < count)",
+                                   p.shard.index, p.shard.count));
+    // Everything that decides a verdict must agree, or half the cells were judged by other rules.
+    const std::vector<VerdictInput> got = verdict_inputs(p);
+    for (std::size_t f = 0; f < std::max(expected.size(), got.size()); ++f) {
+      const VerdictInput none{"(absent)", "(absent)"};
+      const VerdictInput& a = f < expected.size() ? expected[f] : none;
+      const VerdictInput& b = f < got.size() ? got[f] : none;
+      if (a.field == b.field && a.value == b.value) continue;
+      throw MergeError(fmt::format(
+          "shards {}/{} and {}/{} are not of one sweep: {} differs ({} vs {}); fingerprints {} and "
+          "{}",
+          first.shard.index, count, p.shard.index, p.shard.count,
+          a.field == b.field ? a.field : a.field + " / " + b.field,
+          a.field == b.field ? a.value : a.field + " = " + a.value,
+          a.field == b.field ? b.value : b.field + " = " + b.value, fingerprint(first),
+          fingerprint(p)));
+    }
     if (p.shard.count != count)
       throw MergeError(fmt::format("shard counts differ ({} and {})", count, p.shard.count));
     if (!seen.insert(p.shard.index).second)
@@ -32,6 +49,7 @@ Report merge_reports(std::vector<Report> parts) {
   }
 
   Report merged;
+  merged.generator = first.generator;
   merged.plan = first.plan;
   merged.shard = Shard{0, 1};
   // Kernels and skipped kernels in the order of the first part (every shard lists them all).

@@ -75,7 +75,7 @@ uint64_t cell_seed(const Plan& p, std::string_view family, std::size_t cols) {
   return splitmix(splitmix(p.seed ^ h) ^ cols);
 }
 
-std::string fingerprint(const Plan& p) {
+std::string inputs_fingerprint(const Plan& p) {
   return fmt::format("seed={:#x};elements_per_cell={};max_rows={}", p.seed, p.elements_per_cell,
                      p.max_rows);
 }

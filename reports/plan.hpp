@@ -42,10 +42,10 @@ std::size_t rows_for(const Plan& p, std::size_t cols);
 // every kernel of a dtype sees the same rows and kernels can be compared cell by cell).
 uint64_t cell_seed(const Plan& p, std::string_view family, std::size_t cols);
 
-// What two reports must share for their cells to be comparable (baseline diff) or mergeable
-// (shards): the seed and the rows per cell. Filtering families or cols keeps every remaining cell
-// identical.
-std::string fingerprint(const Plan& p);
+// What two reports must share for their cells to have the same inputs, so that a baseline diff
+// compares like with like: the seed and the rows per cell. Filtering families or cols keeps every
+// remaining cell identical. (Merging shards needs more: reports/report.hpp, fingerprint.)
+std::string inputs_fingerprint(const Plan& p);
 
 // A slice of the cells: cell number c (in plan order, over every swept kernel) belongs to shard
 // c % count. Round-robin, so every shard gets a similar mix of short and long rows.

@@ -11,6 +11,17 @@ Progress::Mode Progress::auto_mode(std::FILE* out) {
 
 Progress::Progress(Mode mode, std::FILE* out) : mode_(mode), out_(out) {}
 
+Progress::~Progress() { stop_ticker(); }
+
+void Progress::stop_ticker() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (ticker_.joinable()) ticker_.join();
+}
+
 double Progress::elapsed() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 }
@@ -23,7 +34,16 @@ void Progress::begin(std::size_t total_cells, std::size_t kernels) {
   start_ = last_draw_ = std::chrono::steady_clock::now();
   if (mode_ == Mode::lines)
     fmt::print(out_, "report: {} cells over {} kernels\n", total_cells, kernels);
-  if (mode_ == Mode::bar) draw_locked();
+  if (mode_ == Mode::bar) {
+    draw_locked();
+    stopping_ = false;
+    if (!ticker_.joinable())
+      ticker_ = std::thread([this] {
+        std::unique_lock lock(mu_);
+        while (!wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; }))
+          draw_locked();
+      });
+  }
 }
 
 void Progress::kernel_begin(const std::string& name) {
@@ -62,14 +82,16 @@ void Progress::draw_locked() {
           ? fmt::format(", ~{:.0f} s left",
                         t / static_cast<double>(done_) * static_cast<double>(total_ - done_))
           : "";
-  fmt::print(out_, "\r\033[K[{}{}] {}/{} cells, kernel {}/{} {} ({:.0f} s{})",
+  const std::string rate = done_ > 0 && t > 0 ? fmt::format(", {:.1f} cells/s", done_ / t) : "";
+  fmt::print(out_, "\r\033[K[{}{}] {}/{} cells, kernel {}/{} {} ({:.0f} s{}{})",
              std::string(static_cast<std::size_t>(filled), '#'),
              std::string(static_cast<std::size_t>(kWidth - filled), '.'), done_, total_,
-             std::min(kernels_done_ + 1, kernels_), kernels_, current_, t, eta);
+             std::min(kernels_done_ + 1, kernels_), kernels_, current_, t, rate, eta);
   std::fflush(out_);
 }
 
 void Progress::end() {
+  stop_ticker();
   std::lock_guard lock(mu_);
   if (mode_ == Mode::bar) {
     draw_locked();

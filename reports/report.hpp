@@ -18,6 +18,8 @@
 namespace softcheck::reports {
 
 inline constexpr const char* kReportSchema = "softcheck-report/1";
+// The version that wrote a report: its bounds, limits and verdict rules are that version's.
+inline constexpr const char* kGenerator = "softcheck " SOFTCHECK_VERSION;  // the project version
 // A cell's bias is judged only with at least this many rows: rows are the independent samples
 // of the z-score (the elements of a row share the rounding error of its denominator), and with
 // fewer the Student-t tail of |z| > 5 is not negligible over thousands of cells.
@@ -130,6 +132,7 @@ struct SkippedKernel {
 };
 
 struct Report {
+  std::string generator = kGenerator;
   Plan plan;
   Shard shard;
   std::vector<KernelReport> kernels;
@@ -138,6 +141,18 @@ struct Report {
   nlohmann::json run = nlohmann::json::object();
   bool passed() const;
 };
+
+// Everything that decides a report's verdicts besides the cells' own data, as (field, value)
+// pairs in a fixed order: the softcheck version, every plan field, the kernels and each one's
+// contract (field by field) and bound, the skipped kernels. Shards merge only when these agree,
+// and a mismatch names the field.
+struct VerdictInput {
+  std::string field, value;
+};
+std::vector<VerdictInput> verdict_inputs(const Report& r);
+// A hash of verdict_inputs (16 hex digits): two reports of different plans, contracts or versions
+// print different fingerprints.
+std::string fingerprint(const Report& r);
 
 // Derives each kernel's totals from its cells.
 void compute_totals(KernelReport& k);

@@ -76,7 +76,6 @@ json to_json(const Plan& p) {
   }
   return {{"name", p.name},
           {"seed", seed_text(p.seed)},
-          {"fingerprint", fingerprint(p)},
           {"elements_per_cell", p.elements_per_cell},
           {"max_rows", p.max_rows},
           {"families", fams},
@@ -143,6 +142,9 @@ json to_json(const CellResult& c) {
 }
 
 json to_json(const Report& r) {
+  // The plan's fingerprint covers everything that decides a verdict, not the plan alone.
+  json plan_json = to_json(r.plan);
+  plan_json["fingerprint"] = fingerprint(r);
   json kernels = json::array();
   std::size_t passed = 0;
   for (const KernelReport& k : r.kernels) {
@@ -181,8 +183,8 @@ json to_json(const Report& r) {
   for (const SkippedKernel& s : r.skipped)
     skipped.push_back({{"name", s.name}, {"op", s.op}, {"dtype", s.dtype}, {"reason", s.reason}});
   return {{"schema", kReportSchema},
-          {"generator", "softcheck " SOFTCHECK_VERSION},
-          {"plan", to_json(r.plan)},
+          {"generator", r.generator},
+          {"plan", plan_json},
           {"shard", {{"index", r.shard.index}, {"count", r.shard.count}}},
           {"limits",
            {{"bias_z", kBiasZLimit},
@@ -257,6 +259,7 @@ Report report_from_json(const json& j) {
       throw std::runtime_error(
           fmt::format("report.json: schema '{}', this softcheck reads {}", schema, kReportSchema));
     Report r;
+    r.generator = j.at("generator").get<std::string>();
     const json& p = j.at("plan");
     r.plan.name = p.at("name").get<std::string>();
     r.plan.seed = read_seed(p, "seed");
@@ -267,6 +270,10 @@ Report report_from_json(const json& j) {
     r.plan.cols = p.at("cols").get<std::vector<std::size_t>>();
     r.shard.index = j.at("shard").at("index").get<std::size_t>();
     r.shard.count = j.at("shard").at("count").get<std::size_t>();
+    if (r.shard.count == 0 || r.shard.index >= r.shard.count)
+      throw std::runtime_error(fmt::format(
+          "report.json: shard {}/{} is no shard of a sweep (need 0 <= index < count)",
+          r.shard.index, r.shard.count));
     for (const json& kj : j.at("kernels")) {
       KernelReport k;
       k.name = kj.at("name").get<std::string>();

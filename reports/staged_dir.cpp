@@ -42,9 +42,12 @@ void remove_stale_staging(const fs::path& target) {
       fs::remove_all(entry.path(), ec);
 }
 
-StagedDir::StagedDir(const fs::path& target) : target_(fs::absolute(target)) {
-  if (target_.filename().empty()) target_ = target_.parent_path();  // "dir/" -> "dir"
+StagedDir::StagedDir(const fs::path& target) {
+  // A symbolic link is written through: its target is replaced, the link stays.
   std::error_code ec;
+  target_ = fs::weakly_canonical(fs::absolute(target), ec);
+  if (ec) target_ = fs::absolute(target);
+  if (target_.filename().empty()) target_ = target_.parent_path();  // "dir/" -> "dir"
   fs::create_directories(target_.parent_path(), ec);
   if (ec)
     throw std::runtime_error(
@@ -94,8 +97,14 @@ void StagedDir::commit() {
     if (::renameat2(AT_FDCWD, staging_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE) != 0) {
       // File systems without RENAME_EXCHANGE: move the old one aside first (a short window where
       // DIR is absent, never one where it is half-written).
-      const fs::path old = target_.string() + ".old";
-      fs::remove_all(old, ec);
+      // Aside under a fresh staging-pattern name (never a fixed DIR.old, which may be the user's;
+      // a killed process leaves it for remove_stale_staging). rename() may replace an empty
+      // directory.
+      std::string aside = target_.string() + ".tmp-XXXXXX";
+      if (!::mkdtemp(aside.data()))
+        throw std::runtime_error(
+            fmt::format("cannot replace {}: {}", target_.string(), error_text(errno)));
+      const fs::path old = aside;
       if (::rename(target_.c_str(), old.c_str()) != 0 ||
           ::rename(staging_.c_str(), target_.c_str()) != 0)
         throw std::runtime_error(

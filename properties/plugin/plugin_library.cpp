@@ -3,9 +3,11 @@
 #include "properties/error_bound.hpp"
 
 #include <dlfcn.h>
+#include <fenv.h>
 #include <fmt/format.h>
 #include <link.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -29,6 +31,24 @@ std::string accepted_names() {
   return s;
 }
 
+// Keeps softcheck's floating-point environment through code of the plugin that runs in this
+// process (its initialisers at dlopen, softcheck_kernels(), its finalisers at dlclose). A library
+// linked with -ffast-math sets flush-to-zero and denormals-are-zero in MXCSR from an initialiser
+// (GCC's crtfastmath.o), for the whole process: softcheck's generators, oracles and bounds would
+// then flush every subnormal - a subnormal temperature compares equal to 0 and the oracle refuses
+// it, a subnormal output's error is misjudged. fesetenv restores the control bits, FTZ and DAZ
+// included.
+class KeepFloatingPointEnvironment {
+ public:
+  KeepFloatingPointEnvironment() { fegetenv(&saved_); }
+  ~KeepFloatingPointEnvironment() { fesetenv(&saved_); }
+  KeepFloatingPointEnvironment(const KeepFloatingPointEnvironment&) = delete;
+  KeepFloatingPointEnvironment& operator=(const KeepFloatingPointEnvironment&) = delete;
+
+ private:
+  fenv_t saved_;
+};
+
 std::string dl_error() {
   const char* e = dlerror();
   return e ? e : "unknown dynamic loader error";
@@ -41,9 +61,18 @@ std::string object_of(const void* addr) {
   return info.dli_fname;
 }
 
+// The name a contract field has where it was written: the descriptor's member, or the CLI flag.
+std::string field_name(const char* member, ContractSpelling spelling) {
+  if (spelling == ContractSpelling::descriptor) return member;
+  if (std::string_view(member) == "flushes_subnormals") return "--flush-subnormals";
+  std::string flag = std::string("--") + member;
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return flag;
+}
+
 // Parses an optional descriptor string field; NULL keeps `fallback`.
 template <typename E, typename Parse>
-E parse_field(const std::string& where, const char* field, const char* value, E fallback,
+E parse_field(const std::string& where, const std::string& field, const char* value, E fallback,
               Parse parse) {
   if (value == nullptr) return fallback;
   if (auto e = parse(std::string_view(value))) return *e;
@@ -54,43 +83,8 @@ E parse_field(const std::string& where, const char* field, const char* value, E 
 Kernel kernel_from_desc(const std::string& lib, std::size_t i, const softcheck_kernel_desc& d) {
   const std::string where = fmt::format("plugin '{}', softcheck_kernels() entry #{}{}", lib, i,
                                         d.name ? fmt::format(" '{}'", d.name) : std::string());
-  if (d.name == nullptr || d.name[0] == '\0') throw PluginError(where + ": name is missing");
-  if (d.op == nullptr) throw PluginError(where + ": op is missing");
-  if (d.dtype == nullptr) throw PluginError(where + ": dtype is missing");
-  const Op op = parse_field<Op>(where, "op", d.op, Op::softmax, parse_op);
-  const DType dtype = parse_field<DType>(where, "dtype", d.dtype, DType::f32, parse_dtype);
-
-  Contract c = plugin_contract(op, dtype);
-  c.name = d.name;
-  c.accum = parse_field<DType>(where, "accum", d.accum, c.accum, parse_dtype);
-  c.algorithm =
-      parse_field<Algorithm>(where, "algorithm", d.algorithm, c.algorithm, parse_algorithm);
-  c.summation =
-      parse_field<Summation>(where, "summation", d.summation, c.summation, parse_summation);
-  c.all_masked = parse_field<MaskedRowPolicy>(where, "all_masked", d.all_masked, c.all_masked,
-                                              parse_masked_row_policy);
-  if (c.summation == Summation::k_lane) {
-    if (d.lanes < 2)
-      throw PluginError(
-          fmt::format("{}: summation k_lane needs lanes >= 2, got {}", where, d.lanes));
-    c.lanes = d.lanes;
-  } else if (d.lanes != 0 && d.lanes != 1) {
-    throw PluginError(fmt::format("{}: lanes = {} given for summation {} (only k_lane has lanes)",
-                                  where, d.lanes, name_of(c.summation)));
-  }
-  if (!std::isfinite(d.exp_ulps) || d.exp_ulps < 0)
-    throw PluginError(
-        fmt::format("{}: exp_ulps must be finite and >= 0, got {}", where, d.exp_ulps));
-  if (d.exp_ulps > 0) c.exp_ulps = d.exp_ulps;
-  if (d.flushes_subnormals != 0 && d.flushes_subnormals != 1)
-    throw PluginError(
-        fmt::format("{}: flushes_subnormals must be 0 or 1, got {}", where, d.flushes_subnormals));
-  c.flushes_subnormals = d.flushes_subnormals == 1;
-  if (d.monotone_exp != 0 && d.monotone_exp != 1)
-    throw PluginError(
-        fmt::format("{}: monotone_exp must be 0 or 1, got {}", where, d.monotone_exp));
-  c.monotone_exp = d.monotone_exp == 1;
-  apply_algorithm_domain(c);
+  Contract c = contract_from_desc(d, where, ContractSpelling::descriptor);
+  const Op op = c.op;
 
   void* fn = reinterpret_cast<void*>(d.fn);
   if (fn == nullptr) throw PluginError(where + ": fn is NULL");
@@ -106,6 +100,53 @@ Kernel kernel_from_desc(const std::string& lib, std::size_t i, const softcheck_k
 }
 
 }  // namespace
+
+Contract contract_from_desc(const softcheck_kernel_desc& d, const std::string& where,
+                            ContractSpelling spelling) {
+  const auto field = [spelling](const char* member) { return field_name(member, spelling); };
+  if (d.name == nullptr || d.name[0] == '\0') throw PluginError(where + ": name is missing");
+  if (d.op == nullptr) throw PluginError(where + ": op is missing");
+  if (d.dtype == nullptr) throw PluginError(where + ": dtype is missing");
+  const Op op = parse_field<Op>(where, field("op"), d.op, Op::softmax, parse_op);
+  const DType dtype = parse_field<DType>(where, field("dtype"), d.dtype, DType::f32, parse_dtype);
+
+  Contract c = plugin_contract(op, dtype);
+  c.name = d.name;
+  c.accum = parse_field<DType>(where, field("accum"), d.accum, c.accum, parse_dtype);
+  c.algorithm =
+      parse_field<Algorithm>(where, field("algorithm"), d.algorithm, c.algorithm, parse_algorithm);
+  c.summation =
+      parse_field<Summation>(where, field("summation"), d.summation, c.summation, parse_summation);
+  c.all_masked = parse_field<MaskedRowPolicy>(where, field("all_masked"), d.all_masked,
+                                              c.all_masked, parse_masked_row_policy);
+  if (c.summation == Summation::k_lane) {
+    if (d.lanes < 2)
+      throw PluginError(fmt::format("{}: {} k_lane needs {} >= 2, got {}", where,
+                                    field("summation"), field("lanes"), d.lanes));
+    if (d.lanes > kMaxLanes)
+      throw PluginError(fmt::format("{}: {} = {}: more than {} lanes", where, field("lanes"),
+                                    d.lanes, kMaxLanes));
+    c.lanes = d.lanes;
+  } else if (d.lanes != 0 && d.lanes != 1) {
+    throw PluginError(fmt::format("{}: {} = {} given for {} {} (only k_lane has lanes)", where,
+                                  field("lanes"), d.lanes, field("summation"),
+                                  name_of(c.summation)));
+  }
+  if (!std::isfinite(d.exp_ulps) || d.exp_ulps < 0 || d.exp_ulps > kMaxExpUlps)
+    throw PluginError(fmt::format("{}: {} must be finite, >= 0 and <= {}, got {}", where,
+                                  field("exp_ulps"), kMaxExpUlps, d.exp_ulps));
+  if (d.exp_ulps > 0) c.exp_ulps = d.exp_ulps;
+  if (d.flushes_subnormals != 0 && d.flushes_subnormals != 1)
+    throw PluginError(fmt::format("{}: {} must be 0 or 1, got {}", where,
+                                  field("flushes_subnormals"), d.flushes_subnormals));
+  c.flushes_subnormals = d.flushes_subnormals == 1;
+  if (d.monotone_exp != 0 && d.monotone_exp != 1)
+    throw PluginError(fmt::format("{}: {} must be 0 or 1, got {}", where, field("monotone_exp"),
+                                  d.monotone_exp));
+  c.monotone_exp = d.monotone_exp == 1;
+  apply_algorithm_domain(c);
+  return c;
+}
 
 Contract plugin_contract(Op op, DType dtype) {
   Contract c;
@@ -152,7 +193,11 @@ PluginLibrary PluginLibrary::open(const std::string& path) {
   // named a file, so anchor it.
   const std::string target = path.find('/') == std::string::npos ? "./" + path : path;
   dlerror();
-  void* handle = dlopen(target.c_str(), RTLD_NOW | RTLD_LOCAL);
+  void* handle = nullptr;
+  {
+    const KeepFloatingPointEnvironment keep;
+    handle = dlopen(target.c_str(), RTLD_NOW | RTLD_LOCAL);
+  }
   if (handle == nullptr) {
     const std::string e = dl_error();
     const bool not_elf = e.find("invalid ELF header") != std::string::npos ||
@@ -160,7 +205,10 @@ PluginLibrary PluginLibrary::open(const std::string& path) {
     throw PluginError(fmt::format("cannot load plugin '{}': {}{}", path, e,
                                   not_elf ? " (not a shared object)" : ""));
   }
-  return PluginLibrary(path, std::shared_ptr<void>(handle, [](void* h) { dlclose(h); }));
+  return PluginLibrary(path, std::shared_ptr<void>(handle, [](void* h) {
+                         const KeepFloatingPointEnvironment keep;
+                         dlclose(h);
+                       }));
 }
 
 void* PluginLibrary::symbol_address(const std::string& symbol) const {
@@ -218,7 +266,11 @@ std::vector<Kernel> PluginLibrary::kernels() const {
                     "--op and --dtype",
                     path_, SOFTCHECK_KERNELS_SYMBOL));
   using ListFn = const softcheck_kernel_list* (*)(void);
-  const softcheck_kernel_list* list = reinterpret_cast<ListFn>(addr)();
+  const softcheck_kernel_list* list = nullptr;
+  {
+    const KeepFloatingPointEnvironment keep;
+    list = reinterpret_cast<ListFn>(addr)();
+  }
   const std::string where = fmt::format("plugin '{}': {}()", path_, SOFTCHECK_KERNELS_SYMBOL);
   if (list == nullptr) throw PluginError(where + " returned NULL");
   if (list->abi_version != SOFTCHECK_ABI_VERSION)

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "softcheck/kernel.hpp"
+#include "softcheck/kernel_abi.h"
 
 namespace softcheck {
 
@@ -29,6 +30,22 @@ class PluginError : public std::runtime_error {
 // flushing of subnormals, monotone exp not claimed. The defaults of the descriptor's NULL/0
 // fields, matching those of the CLI's contract flags (cli/plugin_kernels.hpp).
 Contract plugin_contract(Op op, DType dtype);
+
+// An exp off by more than this many ulps is no exp; a larger value is a typo or garbage.
+inline constexpr double kMaxExpUlps = 1e6;
+// More lanes than any vector unit holds: a larger value is a typo or garbage.
+inline constexpr int kMaxLanes = 4096;
+
+// How contract fields are named in messages: the descriptor's members (exp_ulps) or the CLI's
+// flags (--exp-ulps).
+enum class ContractSpelling { descriptor, cli_flags };
+
+// The contract a descriptor declares, validated: the one validation for both routes, the
+// library's softcheck_kernels() list and the CLI's --symbol flags (which fill a descriptor), so
+// that neither accepts what the other refuses. NULL / 0 fields take plugin_contract's defaults.
+// Throws PluginError naming `where` and the field.
+Contract contract_from_desc(const softcheck_kernel_desc& d, const std::string& where,
+                            ContractSpelling spelling);
 
 class PluginLibrary {
  public:

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -35,18 +37,58 @@ std::string read_file(const fs::path& p) {
   return s.str();
 }
 
-CliRun run_softcheck(const std::vector<std::string>& args) {
+namespace {
+
+// Whether process `pid` catches signal `signo` (its SigCgt mask in /proc/PID/status).
+bool catches(pid_t pid, int signo) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("SigCgt:", 0) == 0) {
+      const unsigned long long mask = std::stoull(line.substr(7), nullptr, 16);
+      return (mask >> (signo - 1)) & 1u;
+    }
+  return false;
+}
+
+// Appends what is readable on fd without blocking.
+void drain(int fd, std::string& into) {
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) return;
+    into.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+}  // namespace
+
+CliRun run_softcheck(const std::vector<std::string>& args, const RunOptions& options) {
   // stdout and stderr go to files rather than pipes: no reader thread, and no deadlock when the
-  // child writes more than a pipe holds.
+  // child writes more than a pipe holds. A terminal's master side is read while the child runs.
   ScratchDir dir;
   const std::string out_path = (dir / "stdout").string(), err_path = (dir / "stderr").string();
+  int master = -1;
+  std::string terminal;
+  if (options.stderr_on_terminal) {
+    master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0)
+      throw std::runtime_error(std::string("posix_openpt: ") + strerror(errno));
+    terminal = ptsname(master);
+    fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (master >= 0)
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, terminal.c_str(),
+                                     O_RDWR | O_NOCTTY, 0);
+  else
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (master >= 0) posix_spawn_file_actions_addclose(&actions, master);
   std::vector<std::string> argv_s{SOFTCHECK_BIN};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -60,15 +102,30 @@ CliRun run_softcheck(const std::vector<std::string>& args) {
   if (rc != 0)
     throw std::runtime_error(std::string("posix_spawn " SOFTCHECK_BIN ": ") + strerror(rc));
   int wstatus = 0;
-  while (waitpid(pid, &wstatus, 0) < 0)
-    if (errno != EINTR) throw std::runtime_error(std::string("waitpid: ") + strerror(errno));
+  std::string shown;  // what the terminal displayed
+  bool signalled = options.signal == 0;
+  for (;;) {
+    const pid_t w = waitpid(pid, &wstatus, (signalled && master < 0) ? 0 : WNOHANG);
+    if (w == pid) break;
+    if (w < 0 && errno != EINTR) throw std::runtime_error(std::string("waitpid: ") + strerror(errno));
+    if (!signalled && catches(pid, options.signal)) {
+      kill(pid, options.signal);
+      signalled = true;
+    }
+    if (master >= 0) drain(master, shown);
+    if (w == 0) usleep(20000);
+  }
+  if (master >= 0) {
+    drain(master, shown);
+    close(master);
+  }
 
   CliRun r;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   r.exited = WIFEXITED(wstatus);
   r.status = r.exited ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus);
   r.out = read_file(out_path);
-  r.err = read_file(err_path);
+  r.err = master >= 0 ? shown : read_file(err_path);
   return r;
 }
 

@@ -16,8 +16,16 @@ struct CliRun {
   double seconds = 0;
 };
 
+struct RunOptions {
+  // Sent once the child has installed its handler for it (SigCgt in /proc/PID/status), so the
+  // test never races the start-up; 0: none.
+  int signal = 0;
+  // stderr is a pseudo-terminal (isatty is true there); CliRun::err holds what it displayed.
+  bool stderr_on_terminal = false;
+};
+
 // Runs `softcheck args...`; SOFTCHECK_BIN is the binary's path, set by tests/cli/CMakeLists.txt.
-CliRun run_softcheck(const std::vector<std::string>& args);
+CliRun run_softcheck(const std::vector<std::string>& args, const RunOptions& options = {});
 
 // A fresh, empty directory for one test's output files (removed by the destructor).
 class ScratchDir {

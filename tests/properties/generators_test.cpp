@@ -83,6 +83,23 @@ TEST(Generators, CoverTileEdgesOverflowOffsetsAndMasks) {
   EXPECT_GT(long_rows, 10);
 }
 
+TEST(Generators, LongRowsReachMaxColsPastTheDefaultLimit) {
+  // --max-cols above 1e5 is honoured: long rows are where index overflow and accumulation bugs
+  // live, and a limit the user raised must not be clamped back to 1e5.
+  GenSpec spec;
+  spec.max_cols = 2000000;
+  spec.long_rows = 1.0;
+  const auto gen = gen_batch(spec);
+  std::size_t longest = 0;
+  for (int i = 0; i < 40; ++i) {
+    const Batch b = gen(rc::Random(i), 50).value();
+    EXPECT_LE(b.cols, spec.max_cols);
+    longest = std::max(longest, b.cols);
+  }
+  EXPECT_GT(longest, 100000u);
+  EXPECT_EQ(length_class(longest), "very long");
+}
+
 TEST(Shrinking, LogitsMoveAlongTheFormatTowardsZero) {
   int steps = 0;
   double last = 100.0;

@@ -106,6 +106,29 @@ TEST(StagedDir, ReportDirectoryHasEveryOutput) {
   fs::remove_all(root);
 }
 
+TEST(StagedDir, ReportReplacesOnlyNewEmptyOrPreviousReportDirectories) {
+  const fs::path root = testing::fresh_dir("staged-replaceable");
+  const Report r = testing::sweep({testing::builtin("f32_softmax_shifted__scalar")});
+  EXPECT_NO_THROW(require_replaceable_report_dir(root / "new" / "deeper"));
+  fs::create_directories(root / "empty");
+  EXPECT_NO_THROW(write_report_dir(root / "empty", r));
+  EXPECT_TRUE(fs::exists(root / "empty" / kReportMarker));
+  EXPECT_NO_THROW(write_report_dir(root / "empty", r));  // a previous report
+  // A report written before the marker existed: only the files a report writes.
+  fs::remove(root / "empty" / kReportMarker);
+  EXPECT_NO_THROW(require_replaceable_report_dir(root / "empty"));
+  // ... plus a file of the user's: refused, naming it, and nothing is touched.
+  { std::ofstream(root / "empty" / "worst" / "notes.md") << "mine\n"; }
+  try {
+    write_report_dir(root / "empty", r);
+    ADD_FAILURE() << "replaced a directory holding a user's file";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("notes.md"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(slurp(root / "empty" / "worst" / "notes.md"), "mine\n");
+  fs::remove_all(root);
+}
+
 TEST(StagedDir, UnwritableTargetThrowsAndWritesNothing) {
   const fs::path root = testing::fresh_dir("staged-bad");
   { std::ofstream(root / "file") << "not a directory"; }
