@@ -131,8 +131,9 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
         } catch (const std::exception& e) {
           // Failures of the kernel are reported with RC_ASSERT / fail_case (a CaseResult);
           // anything else thrown is softcheck's (an oracle refusing its input, a bound, an
-          // invoker that could not fork).
-          internal_error = e.what();
+          // invoker that could not fork). While shrinking a failure of the kernel, the candidate
+          // is only discarded: the failure found stands.
+          if (!first_failure) internal_error = e.what();
           RC_DISCARD("softcheck error");
         } catch (...) {
           if (!first_failure) first_failure = Clock::now();

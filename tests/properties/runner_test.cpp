@@ -47,6 +47,25 @@ TEST(Runner, AnExceptionOfSoftcheckIsAnErrorNotAFailureOfTheKernel) {
   EXPECT_NE(format_outcome(o).find("reproduce:"), std::string::npos);
 }
 
+// Fails for large values; once it has failed, every passing candidate throws.
+void fails_then_throws(const PropertyContext&) {
+  static bool failed_once = false;
+  const int v = *rc::gen::inRange(0, 1000);
+  if (v >= 500) {
+    failed_once = true;
+    RC_FAIL("large");
+  }
+  if (failed_once) throw std::invalid_argument("oracle: refuses a shrink candidate");
+}
+
+TEST(Runner, AnErrorWhileShrinkingAFailureKeepsTheFailure) {
+  // The shrinker's candidates that pass the assertion throw; the kernel's failure must stand.
+  const Property p{"fails_then_throws", "fails, then throws", always, fails_then_throws};
+  InProcessInvoker invoker;
+  const PropertyOutcome o = run_property(kernel(), p, invoker, RunConfig{});
+  EXPECT_EQ(o.verdict, Verdict::failed) << format_outcome(o);
+}
+
 TEST(Runner, AFailedAssertionStaysAFailure) {
   const Property p{"fails", "fails", always, fails_when_large};
   InProcessInvoker invoker;
