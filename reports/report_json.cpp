@@ -83,6 +83,12 @@ json to_json(const Plan& p) {
           {"cols", p.cols}};
 }
 
+json histogram_json(const ErrorHistogram& h) {
+  json bins = json::object();
+  for (auto [e, n] : h.log2) bins[std::to_string(e)] = n;
+  return {{"exact", h.exact}, {"log2", bins}};
+}
+
 json to_json(const CellResult& c) {
   const std::vector<std::string> failures = c.failures();
   const char* verdict = !c.measured() && c.call_error.empty() ? "out_of_domain"
@@ -119,6 +125,8 @@ json to_json(const CellResult& c) {
         {"z", c.bias.z ? number(*c.bias.z) : json(nullptr)},
         {"judged", c.bias_judged()}}},
       {"spread_mean", number(c.spread_mean)},
+      {"magnitude_mean", number(c.magnitude_mean)},
+      {"error_histogram", histogram_json(c.histogram)},
       {"specials",
        {{"masked", s.masked},
         {"masked_wrong", s.masked_wrong},
@@ -227,6 +235,14 @@ CellResult cell_from_json(const json& j) {
   c.bias.rows = bias.at("rows").get<std::size_t>();
   if (!bias.at("z").is_null()) c.bias.z = read_double(bias, "z");
   c.spread_mean = read_double(j, "spread_mean");
+  // Fields added after schema softcheck-report/1 was first written: optional on reading.
+  if (j.contains("magnitude_mean")) c.magnitude_mean = read_double(j, "magnitude_mean");
+  if (j.contains("error_histogram")) {
+    const json& h = j.at("error_histogram");
+    c.histogram.exact = h.at("exact").get<std::size_t>();
+    for (const auto& [e, n] : h.at("log2").items())
+      c.histogram.log2[std::stoi(e)] = n.get<std::size_t>();
+  }
   const json& s = j.at("specials");
   c.specials.masked = s.at("masked").get<std::size_t>();
   c.specials.masked_wrong = s.at("masked_wrong").get<std::size_t>();
