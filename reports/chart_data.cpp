@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <map>
 
 #include "reports/families.hpp"
@@ -18,7 +19,8 @@ using nlohmann::json;
 json num(double v) {
   if (!std::isfinite(v)) return nullptr;
   if (v == 0) return 0;
-  return std::stod(fmt::format("{:.4g}", v));
+  // strtod, not stod: stod throws on subnormal results (ERANGE), which errors can be.
+  return std::strtod(fmt::format("{:.4g}", v).c_str(), nullptr);
 }
 
 // The error of the tightest output and its bound, in the op's measure; null where no output has
@@ -56,7 +58,8 @@ json chart_data(const Report& r) {
   for (const KernelReport& k : r.kernels) {
     const bool absolute = absolute_measure(k.op);
     std::size_t exact_outputs = 0;
-    std::map<std::pair<std::string, int>, std::size_t> bins;  // (family, log2) -> outputs
+    // Per family: exact outputs and the power-of-two bins, dense from the lowest bin drawn.
+    std::map<std::string, std::pair<std::size_t, std::map<int, std::size_t>>> by_family;
     for (const CellResult& c : k.cells) {
       if (!c.measured()) continue;
       const auto [observed, bound] = tightest(k, c);
@@ -81,11 +84,25 @@ json chart_data(const Report& r) {
       }
       cells.push_back(std::move(cell));
       exact_outputs += c.histogram.exact;
-      for (auto [e, n] : c.histogram.log2) bins[{c.family, e}] += n;
+      auto& [exact, bins] = by_family[c.family];
+      exact += c.histogram.exact;
+      for (auto [e, n] : c.histogram.log2) bins[e] += n;
     }
-    for (const auto& [key, n] : bins)
-      histogram.push_back(
-          {{"kernel", k.name}, {"family", key.first}, {"log2", key.second}, {"count", n}});
+    for (const auto& [family, counts] : by_family) {
+      const auto& [exact, bins] = counts;
+      json dense = json::array();
+      const int lo = bins.empty() ? 0 : bins.begin()->first;
+      if (!bins.empty())
+        for (int e = lo; e <= bins.rbegin()->first; ++e) {
+          const auto it = bins.find(e);
+          dense.push_back(it == bins.end() ? 0 : it->second);
+        }
+      histogram.push_back({{"kernel", k.name},
+                           {"family", family},
+                           {"exact", exact},
+                           {"min_log2", lo},
+                           {"counts", dense}});
+    }
     kernels.push_back({{"name", k.name},
                        {"anchor", kernel_anchor(k.name)},
                        {"op", name_of(k.op)},

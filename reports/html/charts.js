@@ -24,7 +24,14 @@
     field: 'family', type: 'nominal', title: 'family',
     scale: { domain: familyNames, range: familyColors }, legend: null,
   };
-  const logScale = { type: 'log' };
+  // Log axes end on whole decades (no point on the frame), labelled at the decades only, in
+  // exponent form outside [0.01, 1e5), where long decimals would overlap.
+  const logScale = { type: 'log', nice: true };
+  const logAxis = {
+    labelOverlap: 'greedy',
+    labelExpr: "abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) > 1e-6 ? '' : " +
+      "datum.value >= 0.01 && datum.value < 1e5 ? format(datum.value, '~g') : format(datum.value, '.0e')",
+  };
   const fmt = '.4~g';
   function cellTooltip(unit) {
     return [
@@ -66,7 +73,11 @@
             mark: { type: 'point', filled: true, size: 28, opacity: 0.75 },
             encoding: {
               y: { field: 'kernel', type: 'nominal', sort: data.kernels.map((k) => k.name), title: null, axis: { labelLimit: 300 } },
-              x: { field: 'tightness', type: 'quantitative', scale: logScale, title: 'tightness = observed / bound (log)' },
+              x: {
+                field: 'tightness', type: 'quantitative', axis: logAxis, title: 'tightness = observed / bound (log)',
+                // The rule at 1 inside the axis, not on its edge.
+                scale: Object.assign({ domainMax: Math.max(2, ...values.map((c) => c.tightness)) }, logScale),
+              },
               color: familyColor, tooltip: cellTooltip('ulp').filter((t) => t.field !== 'error'),
             },
           },
@@ -88,8 +99,8 @@
         transform: [shownFilter, { filter: 'datum.v > 0' }],
         mark: { type: 'line', point: true, strokeWidth: 1.5 },
         encoding: {
-          x: { field: 'cols', type: 'quantitative', scale: logScale, title: 'cols (log)' },
-          y: { field: 'v', type: 'quantitative', aggregate: 'max', scale: logScale, title: overlayState.metricTitle() },
+          x: { field: 'cols', type: 'quantitative', scale: logScale, axis: logAxis, title: 'cols (log)' },
+          y: { field: 'v', type: 'quantitative', aggregate: 'max', scale: logScale, axis: logAxis, title: overlayState.metricTitle() },
           color: { field: 'kernel', type: 'nominal', title: 'kernel', legend: { orient: 'bottom', columns: 2, labelLimit: 320 } },
           opacity: { condition: { param: 'pick', value: 1 }, value: 0.15 },
           tooltip: [{ field: 'kernel' }, { field: 'cols' }, { field: 'v', aggregate: 'max', title: overlayState.metricTitle(), format: fmt }],
@@ -108,7 +119,7 @@
         transform: [shownFilter],
         params: [shownParam()],
         encoding: {
-          x: { field: 'cols', type: 'quantitative', scale: logScale, title: 'cols (log)' },
+          x: { field: 'cols', type: 'quantitative', scale: logScale, axis: logAxis, title: 'cols (log)' },
           color: familyColor,
         },
         layer: [
@@ -116,7 +127,7 @@
             params: [zoom()],
             mark: { type: 'line', point: { filled: true, size: 30 }, strokeWidth: 1.5 },
             encoding: {
-              y: { field: 'observed', type: 'quantitative', scale: logScale, title: 'error at the tightest output (' + unitTitle[k.unit] + ')' },
+              y: { field: 'observed', type: 'quantitative', scale: logScale, axis: logAxis, title: 'error at the tightest output (' + unitTitle[k.unit] + ')' },
               tooltip: cellTooltip(k.unit),
             },
           },
@@ -129,21 +140,25 @@
       }),
     },
     {
-      id: 'histogram', scope: 'kernel', title: 'Distribution of the output errors',
-      values: (k) => data.histogram.filter((h) => h.kernel === k.name),
-      caption: (k) => 'Outputs by error in ' + unitTitle[k.unit] + ', in power-of-two bins (2^e: error in (2^(e-1), 2^e]), ' +
-        'stacked by family. ' + (k.exact_outputs ? k.exact_outputs + ' of ' + k.elements + ' outputs are exact (not drawn).' : ''),
+      id: 'cdf', scope: 'kernel', title: 'Distribution of the output errors (CDF)',
+      values: (k) => errorCdf(k),
+      caption: (k) => 'Per family, the fraction of its outputs whose error (' + unitTitle[k.unit] + ') is at most x, ' +
+        'from power-of-two bins; where a curve starts above 0, that fraction of outputs is exact. Errors over ' +
+        '2^' + kCdfBinades + ' times smaller than the kernel\'s largest (outputs that underflow to 0, say) are counted at the ' +
+        'axis\' left end. ' +
+        (k.exact_outputs ? k.exact_outputs + ' of ' + k.elements + ' outputs are exact.' : ''),
       spec: (values, k) => ({
         width: 420, height: 260,
         data: { values },
-        params: [shownParam()],
+        params: [shownParam(), zoom(['x'])],
         transform: [shownFilter],
-        mark: { type: 'bar' },
+        mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
         encoding: {
-          x: { field: 'log2', type: 'ordinal', sort: 'ascending', title: 'error bin (' + unitTitle[k.unit] + ')', axis: { labelExpr: "'2^' + datum.value", labelAngle: -45 } },
-          y: { field: 'count', type: 'quantitative', aggregate: 'sum', title: 'outputs' },
+          x: { field: 'error', type: 'quantitative', scale: logScale, axis: logAxis, title: 'error at most (' + unitTitle[k.unit] + ', log)' },
+          y: { field: 'fraction', type: 'quantitative', scale: { domain: [0, 1] }, title: 'fraction of outputs' },
           color: familyColor,
-          tooltip: [{ field: 'family' }, { field: 'log2', title: 'bin: error <= 2^' }, { field: 'count', aggregate: 'sum', title: 'outputs' }],
+          tooltip: [{ field: 'family' }, { field: 'error', title: 'error at most', format: fmt },
+            { field: 'fraction', title: 'fraction of outputs', format: '.4f' }, { field: 'outputs', title: 'outputs' }],
         },
       }),
     },
@@ -164,6 +179,28 @@
     },
   ];
 
+  // Cumulative fractions per family from the power-of-two bins: at x = 2^e, the outputs whose error
+  // is at most 2^e, exact ones included.
+  const kCdfBinades = 32;
+  function errorCdf(k) {
+    const points = [];
+    const hists = data.histogram.filter((x) => x.kernel === k.name);
+    const top = Math.max(...hists.map((h) => h.min_log2 + h.counts.length - 1));
+    const floor = top - kCdfBinades;
+    for (const h of hists) {
+      const total = h.counts.reduce((n, c) => n + c, h.exact);
+      let sum = h.exact, below = 0;
+      h.counts.forEach((count, i) => {
+        const e = h.min_log2 + i;
+        sum += count;
+        if (e < floor) { below += count; return; }
+        if (count || below) points.push({ family: h.family, error: Math.pow(2, e), fraction: sum / total, outputs: count + below });
+        below = 0;
+      });
+    }
+    return points;
+  }
+
   function scatter(values, k, xField, xTitle) {
     return {
       width: 420, height: 260,
@@ -172,8 +209,8 @@
       transform: [shownFilter],
       mark: { type: 'point', filled: true, size: 30, opacity: 0.8 },
       encoding: {
-        x: { field: xField, type: 'quantitative', scale: logScale, title: xTitle },
-        y: { field: 'error', type: 'quantitative', scale: logScale, title: 'max error (' + unitTitle[k.unit] + ')' },
+        x: { field: xField, type: 'quantitative', scale: logScale, axis: logAxis, title: xTitle },
+        y: { field: 'error', type: 'quantitative', scale: logScale, axis: logAxis, title: 'max error (' + unitTitle[k.unit] + ')' },
         color: familyColor, tooltip: cellTooltip(k.unit),
       },
     };
@@ -339,20 +376,32 @@
     for (const plot of PLOTS.filter((p) => p.scope === 'summary')) {
       const parts = chartBox(summary, plot, plot.title);
       if (plot.controls) plot.controls(parts.controls, () => draw(parts, plot, null));
-      jobs.push(() => draw(parts, plot, null));
+      jobs.push({ box: parts.box, run: () => draw(parts, plot, null) });
     }
     for (const container of document.querySelectorAll('.charts[data-scope="kernel"]')) {
       const kernel = kernelsByName.get(container.dataset.kernel);
       for (const plot of PLOTS.filter((p) => p.scope === 'kernel')) {
         const parts = chartBox(container, plot, plot.title);
-        jobs.push(() => draw(parts, plot, kernel));
+        jobs.push({ box: parts.box, run: () => draw(parts, plot, kernel) });
       }
     }
-    // One chart at a time, yielding between them, so the page stays responsive while it draws.
-    for (const job of jobs) {
-      await job();
+    // Every chart is drawn, one at a time and yielding between them so the page stays responsive;
+    // the charts on screen (or about to be) go first, so a jump to a kernel shows its charts at once.
+    const near = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting) continue;
+        const i = jobs.findIndex((j) => j.box === e.target);
+        if (i > 0) jobs.unshift(...jobs.splice(i, 1));
+      }
+    }, { rootMargin: '400px' });
+    for (const job of jobs) near.observe(job.box);
+    while (jobs.length) {
+      const job = jobs.shift();
+      near.unobserve(job.box);
+      await job.run();
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
+    near.disconnect();
     document.body.dataset.charts = 'done';
   }
   main().catch((e) => console.error('charts: ' + (e && e.message ? e.message : e)));
