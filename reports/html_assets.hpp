@@ -1,6 +1,6 @@
 // The files index.html is made of, compiled into the binary (reports/html/embed_assets.cmake):
 // the mustache template, its style sheet and chart script (reports/html/), and the charting library
-// with its licence (Vega and Vega-Lite, installed by scripts/install-deps.sh; reports/html/README.md
+// with its licence (Vega and Vega-Lite, installed by scripts/install-deps.sh; docs/report-html.md
 // says why this library).
 #pragma once
 

@@ -1,7 +1,7 @@
 // The human-readable outputs of a report: summary.md (one table to paste into a pull request, the
 // failed cells with their reproduce commands, the skipped kernels, the baseline diff) and
 // index.html (one offline file: the same tables, one section per kernel, and interactive charts
-// drawn by the inlined Vega-Lite; reports/html/README.md).
+// drawn by the inlined Vega-Lite; docs/report-html.md).
 #pragma once
 
 #include <string>

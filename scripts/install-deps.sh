@@ -12,7 +12,7 @@ packages=(
   # The HTML report's test renders it in a real browser (tests/reports/html_test.cpp).
   chromium
 )
-# npm installs the report's charting library (reports/html/README.md); a Node.js that is already
+# npm installs the report's charting library (docs/report-html.md); a Node.js that is already
 # installed (e.g. not Debian's) brings its own npm.
 command -v npm >/dev/null || packages+=(npm)
 

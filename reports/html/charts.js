@@ -1,4 +1,4 @@
-// index.html's charts (reports/html/README.md): Vega-Lite specs drawn from the report's data
+// index.html's charts (docs/report-html.md): Vega-Lite specs drawn from the report's data
 // (reports/chart_data.cpp, inlined as #report-data). PLOTS is the list of charts: a new chart is
 // one entry there. Each chart marks its element with data-state ("rendered", "empty" or "error")
 // and data-points (the values drawn), which tests/reports/html_test.cpp checks in a real browser.

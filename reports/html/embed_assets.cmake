@@ -1,5 +1,5 @@
 # Writes OUT, a C++ file that holds index.html's template, its style and scripts and the charting
-# library (reports/html/README.md) as string literals, so a report is one offline file written by a
+# library (docs/report-html.md) as string literals, so a report is one offline file written by a
 # binary that needs no data files at run time. Run at build time by reports/CMakeLists.txt:
 #   cmake -DHTML_DIR=<reports/html> -DOUT=<file.cpp> -P embed_assets.cmake
 set(assets

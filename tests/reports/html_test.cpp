@@ -1,4 +1,4 @@
-// index.html (reports/html/README.md): one offline file from the mustache template, the charts'
+// index.html (docs/report-html.md): one offline file from the mustache template, the charts'
 // data in each op's own measure, links from failures to their reproduce commands and worst case,
 // and, in headless Chromium, every chart drawn with data and no script error (a screenshot is kept
 // as a CI artefact).
