@@ -36,7 +36,7 @@ std::string family_color(std::size_t index) {
 std::string render_summary_md(const Report& r, const BaselineDiff* diff) {
   std::string s = "# softcheck accuracy report\n\n" + report_headline(r) + "\n\n";
   const std::vector<SummaryColumn>& columns = summary_columns();
-  for (const SummaryColumn& c : columns) s += fmt::format("| {} ", c.title);
+  for (const SummaryColumn& c : columns) s += "| " + md_cell(c.title) + " ";
   s += "|\n";
   for (const SummaryColumn& c : columns) s += c.text ? "|---" : "|--:";
   s += "|\n";

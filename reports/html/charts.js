@@ -53,6 +53,11 @@
   const shownParam = () => ({ name: 'shown', value: familyNames.filter((f) => !hiddenFamilies.has(f)) });
   const shownFilter = { filter: 'indexof(shown, datum.family) >= 0' };
   const zoom = (encodings) => ({ name: 'zoom', select: { type: 'interval', encodings: encodings || ['x', 'y'] }, bind: 'scales' });
+  // Failed cells stand out: a cross instead of a dot.
+  const verdictShape = {
+    field: 'verdict', type: 'nominal', legend: null,
+    scale: { domain: ['passed', 'FAILED'], range: ['circle', 'cross'] },
+  };
   const exactNote = (n, what) => (n ? n + ' ' + what + ' without error not drawn (a log axis has no 0). ' : '');
 
   // ---- the charts: scope "summary" (once) or "kernel" (once per kernel) ----
@@ -60,7 +65,8 @@
     {
       id: 'tightness', scope: 'summary', title: 'Tightness (observed error / bound) of every cell, by kernel',
       values: () => data.cells.filter(positive('tightness')),
-      caption: () => 'Each point is a cell\'s tightest output; right of the red rule (1) it is over its bound. ' +
+      caption: () => 'Each point is a cell\'s tightest output; right of the red rule (1) it is over its bound ' +
+        '(a cross: a failed cell). ' +
         exactNote(data.cells.filter((c) => !(c.tightness > 0)).length, 'cells') + 'Click a point to open its kernel.',
       spec: (values) => ({
         width: 560, height: Math.max(120, 15 * data.kernels.length),
@@ -78,7 +84,7 @@
                 // The rule at 1 inside the axis, not on its edge.
                 scale: Object.assign({ domainMax: Math.max(2, ...values.map((c) => c.tightness)) }, logScale),
               },
-              color: familyColor, tooltip: cellTooltip('ulp').filter((t) => t.field !== 'error'),
+              color: familyColor, shape: verdictShape, tooltip: cellTooltip('ulp').filter((t) => t.field !== 'error'),
             },
           },
           { data: { values: [{ one: 1 }] }, mark: { type: 'rule', color: '#c00', strokeDash: [4, 3] }, encoding: { x: { field: 'one', type: 'quantitative' } } },
@@ -125,8 +131,9 @@
         layer: [
           {
             params: [zoom()],
-            mark: { type: 'line', point: { filled: true, size: 30 }, strokeWidth: 1.5 },
+            mark: { type: 'line', point: { filled: true, size: 36 }, strokeWidth: 1.5 },
             encoding: {
+              shape: verdictShape,
               y: { field: 'observed', type: 'quantitative', scale: logScale, axis: logAxis, title: 'error at the tightest output (' + unitTitle[k.unit] + ')' },
               tooltip: cellTooltip(k.unit),
             },
@@ -211,7 +218,7 @@
       encoding: {
         x: { field: xField, type: 'quantitative', scale: logScale, axis: logAxis, title: xTitle },
         y: { field: 'error', type: 'quantitative', scale: logScale, axis: logAxis, title: 'max error (' + unitTitle[k.unit] + ')' },
-        color: familyColor, tooltip: cellTooltip(k.unit),
+        color: familyColor, shape: verdictShape, tooltip: cellTooltip(k.unit),
       },
     };
   }

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <regex>
+#include <sstream>
 
 #include "reports/chart_data.hpp"
 #include "reports/render.hpp"
@@ -179,6 +180,21 @@ TEST(Html, SummaryTableShowsTheJudgedMeasure) {
   EXPECT_NE(softmax.values.at(5).find(" ulp"), std::string::npos);
   const std::string md = render_summary_md(report());
   EXPECT_NE(md.find("\\* not judged in ulps"), std::string::npos);
+  // Every line of the markdown table has one cell per column ("max |bias z|" escaped).
+  auto cells = [](const std::string& line) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < line.size(); ++i) n += line[i] == '|' && (i == 0 || line[i - 1] != '\\');
+    return n;
+  };
+  std::istringstream lines(md);
+  std::size_t table_lines = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("| ", 0) != 0 && line.rfind("|--", 0) != 0) continue;
+    if (line.find("before") != std::string::npos) break;  // the baseline diff's table
+    ++table_lines;
+    EXPECT_EQ(cells(line), summary_columns().size() + 1) << line;
+  }
+  EXPECT_EQ(table_lines, 2 + report().kernels.size());
 }
 
 std::string browser() {
