@@ -205,6 +205,10 @@ void CellAccumulator::add_row(std::size_t row, std::span<const double> x, const 
   if (row_changed) keep_worst_row(x, rc);
 }
 
+int histogram_floor_log2(bool absolute, DType dtype) {
+  return absolute ? -30 - format_of(dtype).precision : -30;
+}
+
 void CellAccumulator::add_to_histogram(double error) {
   if (!(error > 0)) {
     ++histogram_.exact;
@@ -214,7 +218,8 @@ void CellAccumulator::add_to_histogram(double error) {
   // the bin it closes, (2^(e-1), 2^e].
   int e = 0;
   const double f = std::frexp(std::min(error, kUnbounded), &e);
-  ++histogram_.log2[f == 0.5 ? e - 1 : e];
+  const int floor = histogram_floor_log2(adapter_.bound_is_absolute(), c_.dtype);
+  ++histogram_.log2[std::max(f == 0.5 ? e - 1 : e, floor)];
 }
 
 void CellAccumulator::keep_worst_row(std::span<const double> x, const RowCase& rc) {

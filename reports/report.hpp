@@ -71,11 +71,16 @@ struct WorstElement {
 };
 
 // Outputs by error in the op's own measure (OpAdapter::bound_is_absolute: absolute error, else ulps
-// vs the exact value), in power-of-two bins: the distribution behind index.html's histogram.
+// vs the exact value), in power-of-two bins: the distribution behind index.html's error CDF.
 struct ErrorHistogram {
-  std::size_t exact = 0;             // outputs without error
-  std::map<int, std::size_t> log2;   // e -> outputs whose error is in (2^(e-1), 2^e]
+  std::size_t exact = 0;            // outputs without error
+  std::map<int, std::size_t> log2;  // e -> outputs whose error is in (2^(e-1), 2^e]; the lowest
+                                    // bin, histogram_floor_log2, also holds every smaller error
 };
+// The lowest bin: 2^-30 ulp, or 2^-30 u of the dtype for an absolute error. Smaller errors (an
+// output that underflows to 0 is off by its tiny exact value) say nothing more and would spread
+// over hundreds of binades.
+int histogram_floor_log2(bool absolute, DType dtype);
 
 struct CellResult {
   std::string family;

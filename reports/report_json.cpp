@@ -83,10 +83,16 @@ json to_json(const Plan& p) {
           {"cols", p.cols}};
 }
 
+// Dense from the lowest bin with outputs: counts[i] is bin min_log2 + i.
 json histogram_json(const ErrorHistogram& h) {
-  json bins = json::object();
-  for (auto [e, n] : h.log2) bins[std::to_string(e)] = n;
-  return {{"exact", h.exact}, {"log2", bins}};
+  json counts = json::array();
+  const int lo = h.log2.empty() ? 0 : h.log2.begin()->first;
+  if (!h.log2.empty())
+    for (int e = lo; e <= h.log2.rbegin()->first; ++e) {
+      const auto it = h.log2.find(e);
+      counts.push_back(it == h.log2.end() ? 0 : it->second);
+    }
+  return {{"exact", h.exact}, {"min_log2", lo}, {"counts", counts}};
 }
 
 json to_json(const CellResult& c) {
@@ -240,8 +246,11 @@ CellResult cell_from_json(const json& j) {
   if (j.contains("error_histogram")) {
     const json& h = j.at("error_histogram");
     c.histogram.exact = h.at("exact").get<std::size_t>();
-    for (const auto& [e, n] : h.at("log2").items())
-      c.histogram.log2[std::stoi(e)] = n.get<std::size_t>();
+    const int lo = h.at("min_log2").get<int>();
+    const json& counts = h.at("counts");
+    for (std::size_t i = 0; i < counts.size(); ++i)
+      if (const auto n = counts[i].get<std::size_t>())
+        c.histogram.log2[lo + static_cast<int>(i)] = n;
   }
   const json& s = j.at("specials");
   c.specials.masked = s.at("masked").get<std::size_t>();

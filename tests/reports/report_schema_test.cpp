@@ -59,7 +59,7 @@ TEST(ReportSchema, DocumentedFieldsArePresent) {
                  "bias", "spread_mean", "magnitude_mean", "error_histogram", "specials", "worst"},
                 "cell");
   expect_fields(c.at("ulps_exact"), {"max", "mean", "p99"}, "ulps_exact");
-  expect_fields(c.at("error_histogram"), {"exact", "log2"}, "error_histogram");
+  expect_fields(c.at("error_histogram"), {"exact", "min_log2", "counts"}, "error_histogram");
   expect_fields(c.at("bound"),
                 {"k_max", "tightness", "tightest_observed_ulps", "tightest_bound_ulps",
                  "over_bound", "vacuous"},
@@ -139,6 +139,8 @@ TEST(ReportSchema, ErrorHistogramCountsEveryOutput) {
       // The top bin holds the cell's largest error: in ulps, or absolute for log-softmax.
       const double largest = k.op == Op::log_softmax ? c.abs_max : c.ulps_exact.max;
       const int top = c.histogram.log2.rbegin()->first;
+      EXPECT_GE(c.histogram.log2.begin()->first,
+                histogram_floor_log2(k.op == Op::log_softmax, k.dtype));
       EXPECT_LE(largest, std::ldexp(1.0, top) * (1 + 1e-6)) << k.name << " " << c.key();
       EXPECT_GT(largest, std::ldexp(1.0, top - 1) * (1 - 1e-6)) << k.name << " " << c.key();
       EXPECT_GT(c.magnitude_mean, 0.0) << k.name << " " << c.key();
