@@ -122,6 +122,7 @@ void CellAccumulator::add_row(std::size_t row, std::span<const double> x, const 
   const RowReference ref = adapter_.reference(x, rc, out);
   const RowBound bound = adapter_.bound(c_, x, rc, ref);
   spread_sum_ += hi - lo;
+  magnitude_sum_ += std::max(std::fabs(lo), std::fabs(hi));
   ++spread_rows_;
   double row_sum = 0;
   std::size_t row_count = 0;
@@ -167,6 +168,7 @@ void CellAccumulator::add_row(std::size_t row, std::span<const double> x, const 
         vacuous || m.abs == 0 ? 0 : (bound.abs[j] > 0 ? m.abs / bound.abs[j] : kUnbounded);
     e.kind = !vacuous && m.abs > bound.abs[j] ? "over_bound" : "within";
     ulps_exact_.push_back(m.ulps_vs_exact);
+    add_to_histogram(adapter_.bound_is_absolute() ? m.abs : m.ulps_vs_exact);
     ulps_rounded_.push_back(m.ulps_vs_rounded);
     // Relative error where it means something: below the smallest normal the absolute floor of the
     // bound governs, and an output that underflows to 0 has relative error 1 by definition.
@@ -203,6 +205,23 @@ void CellAccumulator::add_row(std::size_t row, std::span<const double> x, const 
   if (row_changed) keep_worst_row(x, rc);
 }
 
+int histogram_floor_log2(bool absolute, DType dtype) {
+  return absolute ? -30 - format_of(dtype).precision : -30;
+}
+
+void CellAccumulator::add_to_histogram(double error) {
+  if (!(error > 0)) {
+    ++histogram_.exact;
+    return;
+  }
+  // frexp: error = f 2^e with f in [0.5, 1), so error is in [2^(e-1), 2^e); a power of two goes to
+  // the bin it closes, (2^(e-1), 2^e].
+  int e = 0;
+  const double f = std::frexp(std::min(error, kUnbounded), &e);
+  const int floor = histogram_floor_log2(adapter_.bound_is_absolute(), c_.dtype);
+  ++histogram_.log2[std::max(f == 0.5 ? e - 1 : e, floor)];
+}
+
 void CellAccumulator::keep_worst_row(std::span<const double> x, const RowCase& rc) {
   worst_x_.assign(x.begin(), x.end());
   worst_case_ = rc;
@@ -235,6 +254,9 @@ void CellAccumulator::finish(CellResult& cell) const {
   cell.vacuous_bound = vacuous_;
   cell.spread_mean =
       significant7(spread_rows_ ? spread_sum_ / static_cast<double>(spread_rows_) : 0);
+  cell.magnitude_mean =
+      significant7(spread_rows_ ? magnitude_sum_ / static_cast<double>(spread_rows_) : 0);
+  cell.histogram = histogram_;
   cell.specials = specials_;
   cell.worst = worst_;
   for (double* v : {&cell.worst.ulps_exact, &cell.worst.ulps_rounded, &cell.worst.abs,

@@ -31,6 +31,7 @@ class CellAccumulator {
 
  private:
   void consider(const WorstElement& e, bool& row_changed);
+  void add_to_histogram(double error);
   void keep_worst_row(std::span<const double> x, const RowCase& rc);
 
   const Contract& c_;
@@ -39,7 +40,8 @@ class CellAccumulator {
   std::vector<double> ulps_exact_, ulps_rounded_;
   double rel_max_ = 0, abs_max_ = 0, k_max_ = 0, tight_ = -1, tight_obs_ = 0, tight_bound_ = 0;
   std::size_t over_bound_ = 0;
-  double spread_sum_ = 0;
+  double spread_sum_ = 0, magnitude_sum_ = 0;
+  ErrorHistogram histogram_;
   std::size_t spread_rows_ = 0;
   // Bias: per-row sums of signed ulps and counts (rows are the clusters of the z-score).
   std::vector<double> row_sums_;

@@ -52,6 +52,7 @@ class SoftmaxAdapter final : public OpAdapter {
 class LogSoftmaxAdapter final : public OpAdapter {
  public:
   Op op() const override { return Op::log_softmax; }
+  bool bound_is_absolute() const override { return true; }
   std::string_view error_measure() const override {
     return "absolute bound gamma(K_j), K_j = 2|l_j| + h + S + 2E_exp + 2E_log log s "
            "(properties/error_bound_ops.cpp)";
@@ -127,6 +128,7 @@ class TemperatureAdapter final : public OpAdapter {
 class BackwardAdapter final : public OpAdapter {
  public:
   Op op() const override { return Op::softmax_backward; }
+  bool bound_is_absolute() const override { return true; }
   std::string_view error_measure() const override {
     return "absolute bound |y_j| (gamma(h + 3) S_dot + gamma(2) |dy_j - <dy, y>|) + floor, y = "
            "softmax(x) rounded to the dtype, dy ~ N(0, 1) (properties/error_bound_ops.cpp)";

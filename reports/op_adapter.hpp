@@ -32,6 +32,9 @@ class OpAdapter {
   virtual Op op() const = 0;
   // How the bound judges an output, for the report.
   virtual std::string_view error_measure() const = 0;
+  // The bound is on the absolute error (log-softmax, backward): ulps of outputs near 0 are tiny
+  // against it, so the report shows such an op's error as absolute error, not ulps.
+  virtual bool bound_is_absolute() const { return false; }
   // Outputs measured per row: cols, or cols + 1 for cross_entropy (dx, then the loss).
   virtual std::size_t outputs_per_row(std::size_t cols) const { return cols; }
   // The inputs of one row (deterministic in seed); x is in the kernel's dtype.

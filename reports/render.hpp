@@ -1,7 +1,7 @@
 // The human-readable outputs of a report: summary.md (one table to paste into a pull request, the
-// failed cells, the skipped kernels, the baseline diff) and index.html (self-contained: the same
-// tables and, per kernel, inline SVG plots of error vs cols, error vs logit spread, observed error
-// vs its bound).
+// failed cells with their reproduce commands, the skipped kernels, the baseline diff) and
+// index.html (one offline file: the same tables, one section per kernel, and interactive charts
+// drawn by the inlined Vega-Lite; docs/report-html.md).
 #pragma once
 
 #include <string>

@@ -72,6 +72,18 @@ struct WorstElement {
   double ulps_exact = 0, ulps_rounded = 0, abs = 0, bound_abs = 0, tightness = 0;
 };
 
+// Outputs by error in the op's own measure (OpAdapter::bound_is_absolute: absolute error, else ulps
+// vs the exact value), in power-of-two bins: the distribution behind index.html's error CDF.
+struct ErrorHistogram {
+  std::size_t exact = 0;            // outputs without error
+  std::map<int, std::size_t> log2;  // e -> outputs whose error is in (2^(e-1), 2^e]; the lowest
+                                    // bin, histogram_floor_log2, also holds every smaller error
+};
+// The lowest bin: 2^-30 ulp, or 2^-30 u of the dtype for an absolute error. Smaller errors (an
+// output that underflows to 0 is off by its tiny exact value) say nothing more and would spread
+// over hundreds of binades.
+int histogram_floor_log2(bool absolute, DType dtype);
+
 struct CellResult {
   std::string family;
   std::size_t cols = 0;
@@ -90,6 +102,8 @@ struct CellResult {
   std::size_t over_bound = 0;      // outputs beyond their bound
   std::size_t vacuous_bound = 0;   // outputs whose first-order bound is vacuous (K u >= 1)
   double spread_mean = 0;          // mean over measured rows of max - min of the finite logits
+  double magnitude_mean = 0;       // mean over measured rows of max |x_j| of the finite logits
+  ErrorHistogram histogram;
   Bias bias;
   SpecialCounts specials;
   WorstElement worst;

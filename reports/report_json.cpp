@@ -82,6 +82,18 @@ json to_json(const Plan& p) {
           {"cols", p.cols}};
 }
 
+// Dense from the lowest bin with outputs: counts[i] is bin min_log2 + i.
+json histogram_json(const ErrorHistogram& h) {
+  json counts = json::array();
+  const int lo = h.log2.empty() ? 0 : h.log2.begin()->first;
+  if (!h.log2.empty())
+    for (int e = lo; e <= h.log2.rbegin()->first; ++e) {
+      const auto it = h.log2.find(e);
+      counts.push_back(it == h.log2.end() ? 0 : it->second);
+    }
+  return {{"exact", h.exact}, {"min_log2", lo}, {"counts", counts}};
+}
+
 json to_json(const CellResult& c) {
   const std::vector<std::string> failures = c.failures();
   const char* verdict = !c.measured() && c.call_error.empty() ? "out_of_domain"
@@ -118,6 +130,8 @@ json to_json(const CellResult& c) {
         {"z", c.bias.z ? number(*c.bias.z) : json(nullptr)},
         {"judged", c.bias_judged()}}},
       {"spread_mean", number(c.spread_mean)},
+      {"magnitude_mean", number(c.magnitude_mean)},
+      {"error_histogram", histogram_json(c.histogram)},
       {"specials",
        {{"masked", s.masked},
         {"masked_wrong", s.masked_wrong},
@@ -229,6 +243,17 @@ CellResult cell_from_json(const json& j) {
   c.bias.rows = bias.at("rows").get<std::size_t>();
   if (!bias.at("z").is_null()) c.bias.z = read_double(bias, "z");
   c.spread_mean = read_double(j, "spread_mean");
+  // Fields added after schema softcheck-report/1 was first written: optional on reading.
+  if (j.contains("magnitude_mean")) c.magnitude_mean = read_double(j, "magnitude_mean");
+  if (j.contains("error_histogram")) {
+    const json& h = j.at("error_histogram");
+    c.histogram.exact = h.at("exact").get<std::size_t>();
+    const int lo = h.at("min_log2").get<int>();
+    const json& counts = h.at("counts");
+    for (std::size_t i = 0; i < counts.size(); ++i)
+      if (const auto n = counts[i].get<std::size_t>())
+        c.histogram.log2[lo + static_cast<int>(i)] = n;
+  }
   const json& s = j.at("specials");
   c.specials.masked = s.at("masked").get<std::size_t>();
   c.specials.masked_wrong = s.at("masked_wrong").get<std::size_t>();

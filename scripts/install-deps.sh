@@ -8,7 +8,13 @@ packages=(
   libboost-dev libmpfr-dev libgmp-dev libeigen3-dev
   libbenchmark-dev libhwy-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
+  libkainjow-mustache-dev
+  # The HTML report's test renders it in a real browser (tests/reports/html_test.cpp).
+  chromium
 )
+# npm installs the report's charting library (docs/report-html.md); a Node.js that is already
+# installed (e.g. not Debian's) brings its own npm.
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -18,15 +24,25 @@ done
 
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
+else
+  echo "install-deps: installing ${missing[*]}"
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-sudo=""
-if [[ $(id -u) -ne 0 ]]; then
-  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
-  sudo="sudo"
+# The JavaScript the report inlines into index.html, at the versions of the committed lock file
+# (npm ci checks every package's integrity hash). Reinstalled only when the lock file changed.
+html_dir="$(cd "$(dirname "$0")/.." && pwd)/reports/html"
+stamp="$html_dir/node_modules/.package-lock.json"
+if [[ ! -f "$stamp" || "$html_dir/package-lock.json" -nt "$stamp" ]]; then
+  echo "install-deps: npm ci in reports/html"
+  npm ci --prefix "$html_dir" --no-audit --no-fund --loglevel=error
+else
+  echo "install-deps: reports/html/node_modules up to date"
 fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -2,6 +2,8 @@
 // JSON reads back to the same report, derived fields are recomputed, the plan is deterministic.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "oracles/oracle.hpp"
 #include "reports/cell_stats.hpp"
 #include "reports/families.hpp"
@@ -54,9 +56,10 @@ TEST(ReportSchema, DocumentedFieldsArePresent) {
   expect_fields(c,
                 {"family", "cols", "seed", "rows", "rows_out_of_domain", "elements", "call_error",
                  "verdict", "failures", "ulps_exact", "ulps_rounded", "rel_max", "abs_max", "bound",
-                 "bias", "spread_mean", "specials", "worst"},
+                 "bias", "spread_mean", "magnitude_mean", "error_histogram", "specials", "worst"},
                 "cell");
   expect_fields(c.at("ulps_exact"), {"max", "mean", "p99"}, "ulps_exact");
+  expect_fields(c.at("error_histogram"), {"exact", "min_log2", "counts"}, "error_histogram");
   expect_fields(c.at("bound"),
                 {"k_max", "tightness", "tightest_observed_ulps", "tightest_bound_ulps",
                  "over_bound", "vacuous"},
@@ -112,6 +115,36 @@ TEST(ReportSchema, JsonRoundTripIsExact) {
   json missing = j;
   missing["kernels"][0]["cells"][0].erase("bias");
   EXPECT_THROW(report_from_json(missing), std::runtime_error);
+  // Fields added within softcheck-report/1 are optional on reading: a report written before them
+  // (a checked-in baseline) still reads, with them empty.
+  json older = j;
+  for (json& k : older["kernels"])
+    for (json& c : k["cells"]) c.erase("magnitude_mean"), c.erase("error_histogram");
+  const Report old_back = report_from_json(older);
+  EXPECT_EQ(old_back.kernels[0].cells[0].magnitude_mean, 0.0);
+  EXPECT_EQ(old_back.kernels[0].cells[0].histogram.exact, 0u);
+  EXPECT_EQ(old_back.kernels[0].totals.verdict, r.kernels[0].totals.verdict);
+}
+
+// The error histogram counts every measured output once, in the op's own measure.
+TEST(ReportSchema, ErrorHistogramCountsEveryOutput) {
+  const Report r = testing::sweep({testing::builtin("f32_softmax_shifted__scalar"),
+                                   testing::builtin("f32_log_softmax_shifted__scalar")});
+  for (const KernelReport& k : r.kernels)
+    for (const CellResult& c : k.cells) {
+      std::size_t n = c.histogram.exact;
+      for (auto [e, count] : c.histogram.log2) n += count;
+      EXPECT_EQ(n, c.elements) << k.name << " " << c.key();
+      if (c.histogram.log2.empty()) continue;
+      // The top bin holds the cell's largest error: in ulps, or absolute for log-softmax.
+      const double largest = k.op == Op::log_softmax ? c.abs_max : c.ulps_exact.max;
+      const int top = c.histogram.log2.rbegin()->first;
+      EXPECT_GE(c.histogram.log2.begin()->first,
+                histogram_floor_log2(k.op == Op::log_softmax, k.dtype));
+      EXPECT_LE(largest, std::ldexp(1.0, top) * (1 + 1e-6)) << k.name << " " << c.key();
+      EXPECT_GT(largest, std::ldexp(1.0, top - 1) * (1 - 1e-6)) << k.name << " " << c.key();
+      EXPECT_GT(c.magnitude_mean, 0.0) << k.name << " " << c.key();
+    }
 }
 
 TEST(ReportSchema, CellsAreDeterministicAndIndependentOfOrder) {
