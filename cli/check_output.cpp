@@ -33,6 +33,18 @@ std::string xml_escape(const std::string& s) {
 
 }  // namespace
 
+nlohmann::json diagnosis_to_json(const std::optional<Diagnosis>& d) {
+  if (!d) return nullptr;
+  nlohmann::json params = nlohmann::json::object();
+  for (const DiagnosisParam& p : d->params) {
+    if (const auto* text = std::get_if<std::string>(&p.value))
+      params[p.name] = *text;
+    else
+      params[p.name] = std::get<double>(p.value);
+  }
+  return {{"kind", d->kind}, {"params", params}, {"summary", d->summary}, {"evidence", d->evidence}};
+}
+
 nlohmann::json check_to_json(const std::vector<KernelResult>& results, const RunConfig& config) {
   nlohmann::json kernels = nlohmann::json::array();
   int counts[4] = {0, 0, 0, 0};
@@ -47,7 +59,8 @@ nlohmann::json check_to_json(const std::vector<KernelResult>& results, const Run
                        {"seed", o.seed},
                        {"message", o.message},
                        {"repro", o.repro},
-                       {"coverage", o.coverage}});
+                       {"coverage", o.coverage},
+                       {"diagnosis", diagnosis_to_json(o.diagnosis)}});
     }
     kernels.push_back({{"contract", contract_to_json(r.contract)}, {"properties", props}});
   }
@@ -83,8 +96,9 @@ std::string check_to_junit(const std::vector<KernelResult>& results) {
       if (o.verdict == Verdict::skipped)
         xml += fmt::format("      <skipped message=\"{}\"/>\n", xml_escape(o.message));
       else
-        xml += fmt::format("      <failure message=\"{} after {} cases\" type=\"{}\">{}\nseed: {}\nreproduce: {}</failure>\n",
+        xml += fmt::format("      <failure message=\"{} after {} cases\" type=\"{}\">{}{}\nseed: {}\nreproduce: {}</failure>\n",
                            name_of(o.verdict), o.cases, name_of(o.verdict), xml_escape(o.message),
+                           o.diagnosed ? "\n" + xml_escape(format_diagnosis(o.diagnosis)) : "",
                            o.seed, xml_escape(o.repro));
       xml += "    </testcase>\n";
     }

@@ -153,6 +153,10 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
     if (budget_hit)
       o.message += fmt::format("\n  (shrinking stopped after its {} s budget; the case is not minimal)",
                                config.shrink_seconds);
+    if (config.diagnose) {
+      o.diagnosis = diagnose(kernel, invoker);
+      o.diagnosed = true;
+    }
   } else if (result.match(gave_up)) {
     // Too many generated cases fell outside the contract's domain: the property could not be
     // exercised, which must not pass silently.
@@ -193,6 +197,7 @@ std::string format_outcome(const PropertyOutcome& o) {
     }
   }
   if (!o.message.empty()) s += "\n  " + o.message;
+  if (o.diagnosed) s += "\n  " + format_diagnosis(o.diagnosis);
   if (o.verdict == Verdict::failed)
     s += fmt::format("\n  seed: {}\n  reproduce: {}", o.seed, o.repro);
   return s;

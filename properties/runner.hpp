@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "properties/diagnosis/diagnosis.hpp"
 #include "properties/invoke.hpp"
 #include "properties/property.hpp"
 
@@ -27,6 +29,8 @@ struct RunConfig {
   // The command line that reruns a property, without --property/--seed (those are appended);
   // e.g. "build/bin/softcheck check --kernel f32_softmax_shifted__scalar".
   std::string repro_prefix;
+  // After a failure, run the experiments of properties/diagnosis on the kernel (a few dozen calls).
+  bool diagnose = true;
 };
 
 enum class Verdict { passed, failed, skipped, gave_up };
@@ -42,6 +46,10 @@ struct PropertyOutcome {
   uint64_t seed = 0;
   std::map<std::string, int> coverage;  // RC_TAG/RC_CLASSIFY tags -> cases
   double seconds = 0;
+  // Failed outcomes (with RunConfig::diagnose): whether the diagnosis ran, and what it found
+  // (nullopt: no diagnosis).
+  bool diagnosed = false;
+  std::optional<Diagnosis> diagnosis;
 };
 
 PropertyOutcome run_property(const Kernel& kernel, const Property& property,
