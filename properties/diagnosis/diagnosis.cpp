@@ -38,8 +38,8 @@ constexpr Diagnoser kDiagnosers[] = {
 std::string param_value(const DiagnosisParam& p) {
   if (const auto* s = std::get_if<std::string>(&p.value)) return *s;
   const double v = std::get<double>(p.value);
-  if (v == std::nearbyint(v) && std::fabs(v) < 1e15) return fmt::format("{}", v);
-  return fmt::format("{} ({:.6g})", hex(v), v);
+  if (p.exact) return fmt::format("{} ({:.6g})", hex(v), v);
+  return fmt::format("{:.6g}", v);
 }
 
 }  // namespace

@@ -21,6 +21,9 @@ namespace softcheck {
 struct DiagnosisParam {
   std::string name;                          // stable, snake_case
   std::variant<double, std::string> value;   // a number, or a text (lists such as widths)
+  // A value of the kernel's format found by bisection (a threshold, a cutoff): printed in hex as
+  // well, since its last bit matters; estimates and counts are printed in decimal only.
+  bool exact = false;
 };
 
 struct Diagnosis {

@@ -84,8 +84,8 @@ std::optional<Diagnosis> exp_inaccurate(const Kernel& k, const Invoker& inv) {
     }
     Diagnosis d;
     d.kind = "exp_inaccurate";
-    d.params.push_back({"from_argument", -s});
-    d.params.push_back({"right_until", -good_until});
+    d.params.push_back({"from_argument", -s, true});
+    d.params.push_back({"right_until", -good_until, true});
     d.summary = fmt::format(
         "exp is wrong from argument {} ({:.4g}) on (right down to {:.4g}): the exp approximation "
         "does not hold over its range (a fast-exp bit trick without a clamp, or too low an "

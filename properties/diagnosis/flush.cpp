@@ -45,8 +45,8 @@ std::optional<Diagnosis> flush(const Kernel& k, const Invoker& inv) {
     if (!zero(round_to(t, cutoff_t + (hi - cutoff_t) * i / 4.0))) return std::nullopt;
   Diagnosis d;
   d.kind = "flush_to_zero";
-  d.params.push_back({"smallest_nonzero", *last});
-  d.params.push_back({"cutoff_logit", -cutoff_t});
+  d.params.push_back({"smallest_nonzero", *last, true});
+  d.params.push_back({"cutoff_logit", -cutoff_t, true});
   d.params.push_back({"flushed_format", std::string(name_of(*flushed))});
   d.summary = fmt::format(
       "results below the smallest normal of {} ({}) become 0: subnormals are flushed "

@@ -33,10 +33,14 @@ std::optional<Diagnosis> max_sentinel(const Kernel& k, const Invoker& inv) {
   const double good_from = first_true(t, lo, 0, halves);
   const double bad = next_down(t, good_from);
   // exp(M - s) reaches 0 at M - s = ln(denorm_min(accum) / 2).
-  const double sentinel = rounded4(good_from - std::log(denorm_min(c.accum) / 2));
+  // An estimate: rounded to the cutoff's fourth significant digit (not the estimate's, which
+  // would print a sentinel of 0 as 6.7e-7).
+  const double quantum = std::pow(10.0, std::floor(std::log10(std::fabs(good_from))) - 3);
+  const double sentinel =
+      std::round((good_from - std::log(denorm_min(c.accum) / 2)) / quantum) * quantum + 0.0;
   Diagnosis d;
   d.kind = "max_sentinel";
-  d.params.push_back({"cutoff", good_from});
+  d.params.push_back({"cutoff", good_from, true});
   d.params.push_back({"sentinel_estimate", sentinel});
   d.summary = fmt::format(
       "rows whose logits all lie below {} ({:.6g}) lose their probabilities: the running max "

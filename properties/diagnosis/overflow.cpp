@@ -79,8 +79,8 @@ std::optional<Diagnosis> overflow(const Kernel& k, const Invoker& inv) {
         "row: the max loop misses that element",
         hex(at), at, first_missed ? "first" : "last");
   }
-  d.params.push_back({"threshold", at});
-  d.params.push_back({"largest_finite", next_down(t, at)});
+  d.params.push_back({"threshold", at, true});
+  d.params.push_back({"largest_finite", next_down(t, at), true});
   if (f) d.params.push_back({"overflow_format", std::string(name_of(*f))});
   d.evidence = fmt::format(
       "bisection on L for rows [L, 0] and [0, L]: finite probabilities up to L = {}, not from "
