@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "reports/contract_json.hpp"
+#include "reports/diagnosis_json.hpp"
 
 namespace softcheck::cli {
 namespace {
@@ -33,18 +34,6 @@ std::string xml_escape(const std::string& s) {
 
 }  // namespace
 
-nlohmann::json diagnosis_to_json(const std::optional<Diagnosis>& d) {
-  if (!d) return nullptr;
-  nlohmann::json params = nlohmann::json::object();
-  for (const DiagnosisParam& p : d->params) {
-    if (const auto* text = std::get_if<std::string>(&p.value))
-      params[p.name] = *text;
-    else
-      params[p.name] = std::get<double>(p.value);
-  }
-  return {{"kind", d->kind}, {"params", params}, {"summary", d->summary}, {"evidence", d->evidence}};
-}
-
 nlohmann::json check_to_json(const std::vector<KernelResult>& results, const RunConfig& config) {
   nlohmann::json kernels = nlohmann::json::array();
   int counts[4] = {0, 0, 0, 0};
@@ -60,7 +49,7 @@ nlohmann::json check_to_json(const std::vector<KernelResult>& results, const Run
                        {"message", o.message},
                        {"repro", o.repro},
                        {"coverage", o.coverage},
-                       {"diagnosis", diagnosis_to_json(o.diagnosis)}});
+                       {"diagnosis", reports::diagnosis_to_json(o.diagnosis)}});
     }
     kernels.push_back({{"contract", contract_to_json(r.contract)}, {"properties", props}});
   }

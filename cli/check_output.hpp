@@ -18,9 +18,6 @@ struct KernelResult {
 
 inline constexpr const char* kCheckSchema = "softcheck-check/1";
 
-// A failed property's diagnosis (docs/check-json-schema.md): {kind, params, summary, evidence},
-// or null when no experiment explained the failure (or the property did not fail).
-nlohmann::json diagnosis_to_json(const std::optional<Diagnosis>& d);
 nlohmann::json check_to_json(const std::vector<KernelResult>& results, const RunConfig& config);
 std::string check_to_junit(const std::vector<KernelResult>& results);
 

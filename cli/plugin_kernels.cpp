@@ -45,6 +45,11 @@ void add_plugin_options(CLI::App& cmd, PluginOptions& o) {
   cmd.add_option("--all-masked", o.all_masked, "Result for an all -inf row")
       ->check(CLI::IsMember({"nan", "zero", "uniform", "unspecified"}))
       ->capture_default_str();
+  cmd.add_option("--infinite-tau", o.infinite_tau,
+                 "softmax_temp at tau = +inf with -inf logits: limit (0 there, 1/k elsewhere), "
+                 "nan, or unspecified")
+      ->check(CLI::IsMember({"limit", "nan", "unspecified"}))
+      ->capture_default_str();
   cmd.add_flag("--flush-subnormals", o.flushes_subnormals,
                "The kernel may flush subnormal results to 0");
   cmd.add_flag("--monotone-exp", o.monotone_exp,
@@ -57,8 +62,9 @@ void add_plugin_options(CLI::App& cmd, PluginOptions& o) {
 void require_plugin_flags_consistent(const CLI::App& cmd, const PluginOptions& o) {
   const auto given = [&](const char* flag) { return cmd.get_option(flag)->count() > 0; };
   static constexpr const char* kContractFlags[] = {
-      "--op",    "--dtype",    "--accum",      "--algorithm",       "--summation",
-      "--lanes", "--exp-ulps", "--all-masked", "--flush-subnormals", "--monotone-exp"};
+      "--op",           "--dtype",    "--accum",      "--algorithm",
+      "--summation",    "--lanes",    "--exp-ulps",   "--all-masked",
+      "--infinite-tau", "--flush-subnormals", "--monotone-exp"};
   if (o.lib.empty())
     for (const char* flag : {"--symbol", "--only"})
       if (given(flag)) throw UsageError(fmt::format("{} needs --lib PATH", flag));
@@ -98,6 +104,8 @@ std::unique_ptr<LoadedPlugin> load_plugin(const PluginOptions& o) {
     c.exp_ulps = o.exp_ulps;
     c.all_masked = parse_flag<MaskedRowPolicy>("--all-masked", o.all_masked,
                                                parse_masked_row_policy);
+    c.infinite_tau = parse_flag<InfiniteTauPolicy>("--infinite-tau", o.infinite_tau,
+                                                   parse_infinite_tau_policy);
     c.flushes_subnormals = o.flushes_subnormals;
     c.monotone_exp = o.monotone_exp;
     apply_algorithm_domain(c);
@@ -133,6 +141,7 @@ std::string plugin_repro_arguments(const PluginOptions& o, const std::string& ke
   if (o.lanes != d.lanes) s += fmt::format(" --lanes {}", o.lanes);
   if (o.exp_ulps != d.exp_ulps) s += fmt::format(" --exp-ulps {}", o.exp_ulps);
   if (o.all_masked != d.all_masked) s += " --all-masked " + o.all_masked;
+  if (o.infinite_tau != d.infinite_tau) s += " --infinite-tau " + o.infinite_tau;
   if (o.flushes_subnormals) s += " --flush-subnormals";
   if (o.monotone_exp) s += " --monotone-exp";
   return s;

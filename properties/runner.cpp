@@ -3,6 +3,7 @@
 #include "impl/simd/simd_targets.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <optional>
 #include <cstdlib>
 #include <random>
@@ -12,6 +13,8 @@
 
 #include <fmt/format.h>
 #include <rapidcheck.h>
+
+#include "properties/failure.hpp"
 
 namespace softcheck {
 namespace {
@@ -102,6 +105,9 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
   std::optional<Clock::time_point> first_failure;
   bool budget_hit = false;
   std::string last_failure;
+  // Error / bound of the first failure and of the last accepted one (NaN: not measured).
+  double first_severity = std::nan(""), last_severity = std::nan("");
+  std::string first_failure_head;  // the first failure's first line, reported beside the minimum
   const auto shrink_budget = std::chrono::duration<double>(config.shrink_seconds);
   load_rapidcheck_configuration_quietly();
   QuietListener listener;
@@ -113,12 +119,26 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
           budget_hit = true;
           RC_DISCARD("shrink time budget exhausted");
         }
+        (void)take_failure_severity();
         try {
           property.check_one(ctx);
         } catch (const rc::detail::CaseResult& r) {
           if (r.type == rc::detail::CaseResult::Type::Failure) {
-            if (!first_failure) first_failure = Clock::now();
-            last_failure = r.description;  // every failing candidate is accepted by the shrinker
+            const double severity = take_failure_severity();
+            if (!first_failure) {
+              first_failure = Clock::now();
+              first_severity = severity;
+              first_failure_head = r.description.substr(0, r.description.find('\n'));
+            } else if (!std::isnan(first_severity) &&
+                       !(severity >= std::min(first_severity, config.keep_signal))) {
+              // A shrink candidate that fails less clearly than the case it came from (a near
+              // miss of the bound, or a failure of another kind) is not accepted: it would hide
+              // the defect behind rounding noise.
+              throw rc::detail::CaseResult(rc::detail::CaseResult::Type::Discard,
+                                           "shrunk case lost the signal");
+            }
+            last_failure = r.description;  // every failing candidate left is accepted
+            last_severity = severity;
           }
           throw;
         } catch (...) {
@@ -153,6 +173,14 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
     if (budget_hit)
       o.message += fmt::format("\n  (shrinking stopped after its {} s budget; the case is not minimal)",
                                config.shrink_seconds);
+    if (!std::isnan(first_severity)) {
+      o.first_error_over_bound = first_severity;
+      o.error_over_bound = last_severity;
+      o.message += fmt::format(
+          "\n  error / bound: {:.4g} on this case, {:.4g} on the first failing case before "
+          "shrinking (shrinking keeps >= min(first, {:g})); that case: {}",
+          last_severity, first_severity, config.keep_signal, first_failure_head);
+    }
     if (config.diagnose) {
       o.diagnosis = diagnose(kernel, invoker);
       o.diagnosed = true;

@@ -29,6 +29,10 @@ struct RunConfig {
   // The command line that reruns a property, without --property/--seed (those are appended);
   // e.g. "build/bin/softcheck check --kernel f32_softmax_shifted__scalar".
   std::string repro_prefix;
+  // Shrinking keeps the signal: a failure measured against a bound (error / bound = s0 on the
+  // first failing case) shrinks only to cases with error / bound >= min(s0, keep_signal), so a
+  // clearly wrong case never shrinks to a near miss of the bound.
+  double keep_signal = 4;
   // After a failure, run the experiments of properties/diagnosis on the kernel (a few dozen calls).
   bool diagnose = true;
 };
@@ -48,6 +52,9 @@ struct PropertyOutcome {
   double seconds = 0;
   // Failed outcomes (with RunConfig::diagnose): whether the diagnosis ran, and what it found
   // (nullopt: no diagnosis).
+  // Failed outcomes measured against a bound: error / bound of the first failing case and of the
+  // reported (shrunk) one; 0 when the failure has no such measure.
+  double first_error_over_bound = 0, error_over_bound = 0;
   bool diagnosed = false;
   std::optional<Diagnosis> diagnosis;
 };

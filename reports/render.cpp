@@ -45,7 +45,8 @@ const char* kVerdictRule =
     "(glibc).";
 
 struct Row {
-  std::string kernel, op, dtype, verdict, cells, ulp_exact, ulp_cr, p99, rel, k, tight, z, worst;
+  std::string kernel, op, dtype, verdict, cells, ulp_exact, ulp_cr, p99, rel, k, tight, z, worst,
+      diagnosis;
 };
 
 Row row_of(const KernelReport& k) {
@@ -67,13 +68,14 @@ Row row_of(const KernelReport& k) {
   r.tight = g3(t.max_tightness);
   r.z = t.cells_bias_judged ? g3(t.max_abs_bias_z) : "-";
   r.worst = k.worst ? fmt::format("{}/{}", k.worst->family, k.worst->cols) : "-";
+  r.diagnosis = t.verdict == "passed" ? "-" : k.diagnosis ? k.diagnosis->kind : "none";
   return r;
 }
 
 const char* kColumns[] = {
     "kernel",          "op",           "dtype",       "verdict",     "cells",
     "max ulp (exact)", "max ulp (CR)", "max p99 ulp", "max rel err", "bound K max (u)",
-    "tightness max",   "max |bias z|", "worst cell"};
+    "tightness max",   "max |bias z|", "worst cell",  "diagnosis"};
 
 std::string md_cell(std::string s) {
   std::string out;
@@ -113,14 +115,16 @@ std::string render_summary_md(const Report& r, const BaselineDiff* diff) {
   std::string s = "# softcheck accuracy report\n\n" + headline(r) + "\n\n";
   for (const char* c : kColumns) s += fmt::format("| {} ", c);
   s += "|\n";
-  for (std::size_t i = 0; i < std::size(kColumns); ++i) s += i < 3 ? "|---" : "|--:";
+  for (std::size_t i = 0; i < std::size(kColumns); ++i) s += i < 3 || i + 1 == std::size(kColumns) ? "|---" : "|--:";
   s += "|\n";
   for (const KernelReport& k : r.kernels) {
     const Row w = row_of(k);
-    s += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+    s += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                      w.kernel, w.op, w.dtype,
                      k.totals.verdict == "passed" ? w.verdict : "**" + w.verdict + "**", w.cells,
-                     w.ulp_exact, w.ulp_cr, w.p99, w.rel, w.k, w.tight, w.z, w.worst);
+                     w.ulp_exact, w.ulp_cr, w.p99, w.rel, w.k, w.tight, w.z, w.worst,
+                     w.diagnosis == "-" || w.diagnosis == "none" ? w.diagnosis
+                                                                 : "`" + w.diagnosis + "`");
   }
   s += fmt::format("\n{}\n", kVerdictRule);
   for (const KernelReport& k : r.kernels)
@@ -137,6 +141,10 @@ std::string render_summary_md(const Report& r, const BaselineDiff* diff) {
     s += fmt::format("- `{}`:\n", k.name);
     for (const std::string& f : k.totals.failed_cells) s += fmt::format("  - {}\n", f);
     if (k.worst) s += fmt::format("  - worst input: `{}`\n", worst_case_path(k.name));
+    s += k.diagnosis ? fmt::format("  - diagnosis `{}` ({}): {}\n", k.diagnosis->kind,
+                                   md_cell(format_params(*k.diagnosis)), k.diagnosis->summary)
+                     : std::string("  - diagnosis: none (no experiment of properties/diagnosis "
+                                   "explains the failure)\n");
     s += fmt::format(
         "  - reproduce a cell: `softcheck report --kernel {} --family FAMILY --cols COLS`\n",
         k.name);
@@ -177,7 +185,8 @@ std::string render_html(const Report& r, const BaselineDiff* diff) {
         ok ? "" : " class=\"failed\"", xml_escape(k.name), xml_escape(k.name), w.op, w.dtype,
         ok ? "pass" : "fail", xml_escape(w.verdict));
     for (const std::string* v :
-         {&w.cells, &w.ulp_exact, &w.ulp_cr, &w.p99, &w.rel, &w.k, &w.tight, &w.z, &w.worst})
+         {&w.cells, &w.ulp_exact, &w.ulp_cr, &w.p99, &w.rel, &w.k, &w.tight, &w.z, &w.worst,
+          &w.diagnosis})
       h += "<td>" + xml_escape(*v) + "</td>";
     h += "</tr>\n";
   }

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 
 #include "impl/registry.hpp"
 #include "impl/simd/simd_targets.hpp"
@@ -54,8 +56,14 @@ TEST(Diagnosis, SameThroughTheIsolatedInvoker) {
     if (n.find("flush_subnormal") == std::string::npos && n.find("wrong_unshifted") == std::string::npos &&
         n.find("tail_dropped") == std::string::npos && n.find("masked_row_uniform") == std::string::npos)
       continue;
+    const auto t0 = std::chrono::steady_clock::now();
     const auto in_process = diagnose(m.kernel, InProcessInvoker{});
+    const auto t1 = std::chrono::steady_clock::now();
     const auto child = diagnose(m.kernel, isolated);
+    const auto t2 = std::chrono::steady_clock::now();
+    std::printf("%s: diagnosis in-process %.3f s, isolated %.3f s\n", n.c_str(),
+                std::chrono::duration<double>(t1 - t0).count(),
+                std::chrono::duration<double>(t2 - t1).count());
     ASSERT_TRUE(in_process && child) << n;
     EXPECT_EQ(in_process->kind, child->kind) << n;
     EXPECT_EQ(format_params(*in_process), format_params(*child)) << n;
