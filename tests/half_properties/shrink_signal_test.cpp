@@ -7,7 +7,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <stdexcept>
+#include <variant>
 
+#include "impl/registry.hpp"
 #include "properties/runner.hpp"
 #include "tests/half/wrong_half_kernels.hpp"
 
@@ -40,6 +43,42 @@ TEST(ShrinkSignal, F16SumShrinksToACaseThatStaysClearlyWrong) {
   ASSERT_EQ(any.verdict, Verdict::failed);
   std::printf("f16 sum: error / bound first %.4g; shrunk %.4g keeping the signal, %.4g without\n",
               kept.first_error_over_bound, kept.error_over_bound, any.error_over_bound);
+  EXPECT_GE(kept.error_over_bound, any.error_over_bound);
+}
+
+// A loss that saturates at -ln(FLT_MIN) = 87.34 instead of growing (a log of a flushed
+// probability): wrong by ~10 on a row whose loss is ~100, by a hair on one whose loss is 87.35.
+const Kernel& builtin_cross_entropy() {
+  const Kernel* k = find_kernel("f32_cross_entropy_shifted__scalar");
+  if (!k) throw std::runtime_error("no f32_cross_entropy_shifted__scalar");
+  return *k;
+}
+void saturating_loss(const void* x, const int64_t* labels, void* loss, void* dx, std::size_t rows,
+                     std::size_t cols) {
+  std::get<CrossEntropyFn>(builtin_cross_entropy().entry)(x, labels, loss, dx, rows, cols);
+  float* l = static_cast<float*>(loss);
+  for (std::size_t r = 0; r < rows; ++r) l[r] = std::min(l[r], 87.336544f);
+}
+
+TEST(ShrinkSignal, SaturatingLossShrinksToAClearlyWrongCase) {
+  Kernel k{builtin_cross_entropy().contract, CrossEntropyFn{saturating_loss}};
+  k.contract.name += "_saturating";
+  RunConfig config;
+  config.diagnose = false;
+  const Property* p = nullptr;
+  for (const Property* q : properties_for(k.contract))
+    if (q->name == "cross_entropy_loss_accuracy") p = q;
+  ASSERT_NE(p, nullptr);
+  const PropertyOutcome kept = run_property(k, *p, InProcessInvoker{}, config);
+  config.keep_signal = 0;
+  const PropertyOutcome any = run_property(k, *p, InProcessInvoker{}, config);
+  ASSERT_EQ(kept.verdict, Verdict::failed) << format_outcome(kept);
+  ASSERT_EQ(any.verdict, Verdict::failed) << format_outcome(any);
+  std::printf("saturating loss: error / bound first %.4g; shrunk %.4g keeping the signal, %.4g "
+              "without\n",
+              kept.first_error_over_bound, kept.error_over_bound, any.error_over_bound);
+  EXPECT_GE(kept.error_over_bound, std::min(kept.first_error_over_bound, 4.0))
+      << format_outcome(kept);
   EXPECT_GE(kept.error_over_bound, any.error_over_bound);
 }
 
