@@ -200,6 +200,8 @@ Runner add_check_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--no-shrink", [o](std::int64_t) { o->config.shrink = false; },
                 "Report the first failing case without shrinking it");
+  cmd->add_flag("--no-diagnosis", [o](std::int64_t) { o->config.diagnose = false; },
+                "Do not run the diagnosis experiments after a failure (docs/diagnosis.md)");
   cmd->add_option("--property,-p", o->property, "Check only this property");
   cmd->add_option("--json", o->json_path,
                   "Write results as JSON (schema softcheck-check/1); - for standard output");

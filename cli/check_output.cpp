@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "reports/contract_json.hpp"
+#include "reports/diagnosis_json.hpp"
 
 namespace softcheck::cli {
 namespace {
@@ -42,7 +43,8 @@ nlohmann::json check_to_json(const std::vector<KernelResult>& results, const Run
                        {"seed", o.seed},
                        {"message", o.message},
                        {"repro", o.repro},
-                       {"coverage", o.coverage}});
+                       {"coverage", o.coverage},
+                       {"diagnosis", reports::diagnosis_to_json(o.diagnosis)}});
     }
     kernels.push_back({{"contract", contract_to_json(r.contract)}, {"properties", props}});
   }
@@ -83,8 +85,9 @@ std::string check_to_junit(const std::vector<KernelResult>& results) {
         xml += fmt::format("      <error message=\"softcheck error after {} cases\" type=\"ERROR\">{}\nseed: {}\nreproduce: {}</error>\n",
                            o.cases, xml_escape(o.message), o.seed, xml_escape(o.repro));
       else
-        xml += fmt::format("      <failure message=\"{} after {} cases\" type=\"{}\">{}\nseed: {}\nreproduce: {}</failure>\n",
+        xml += fmt::format("      <failure message=\"{} after {} cases\" type=\"{}\">{}{}\nseed: {}\nreproduce: {}</failure>\n",
                            name_of(o.verdict), o.cases, name_of(o.verdict), xml_escape(o.message),
+                           o.diagnosed ? "\n" + xml_escape(format_diagnosis(o.diagnosis)) : "",
                            o.seed, xml_escape(o.repro));
       xml += "    </testcase>\n";
     }

@@ -35,6 +35,11 @@ void add_plugin_options(CLI::App& cmd, PluginOptions& o) {
   cmd.add_option("--all-masked", o.all_masked, "Result for an all -inf row")
       ->check(CLI::IsMember({"nan", "zero", "uniform", "unspecified"}))
       ->capture_default_str();
+  cmd.add_option("--infinite-tau", o.infinite_tau,
+                 "softmax_temp at tau = +inf with -inf logits: limit (0 there, 1/k elsewhere), "
+                 "nan, or unspecified")
+      ->check(CLI::IsMember({"limit", "nan", "unspecified"}))
+      ->capture_default_str();
   cmd.add_flag("--flush-subnormals", o.flushes_subnormals,
                "The kernel may flush subnormal results to 0");
   cmd.add_flag("--monotone-exp", o.monotone_exp,
@@ -47,8 +52,9 @@ void add_plugin_options(CLI::App& cmd, PluginOptions& o) {
 void require_plugin_flags_consistent(const CLI::App& cmd, const PluginOptions& o) {
   const auto given = [&](const char* flag) { return cmd.get_option(flag)->count() > 0; };
   static constexpr const char* kContractFlags[] = {
-      "--op",    "--dtype",    "--accum",      "--algorithm",       "--summation",
-      "--lanes", "--exp-ulps", "--all-masked", "--flush-subnormals", "--monotone-exp"};
+      "--op",           "--dtype",    "--accum",      "--algorithm",
+      "--summation",    "--lanes",    "--exp-ulps",   "--all-masked",
+      "--infinite-tau", "--flush-subnormals", "--monotone-exp"};
   if (o.lib.empty())
     for (const char* flag : {"--symbol", "--only"})
       if (given(flag)) throw UsageError(fmt::format("{} needs --lib PATH", flag));
@@ -91,6 +97,9 @@ std::unique_ptr<LoadedPlugin> load_plugin(const PluginOptions& o) {
     d.flushes_subnormals = o.flushes_subnormals ? 1 : 0;
     d.monotone_exp = o.monotone_exp ? 1 : 0;
     Contract c = contract_from_desc(d, "--symbol " + o.symbol, ContractSpelling::cli_flags);
+    // Not a field of the v1 descriptor: the flag alone declares it.
+    c.infinite_tau = parse_flag<InfiniteTauPolicy>("--infinite-tau", o.infinite_tau,
+                                                   parse_infinite_tau_policy);
     c.summary = fmt::format("plugin {} from {}", o.symbol, o.lib);
     loaded->kernels.push_back(loaded->library.kernel(o.symbol, c));
     return loaded;
@@ -123,6 +132,7 @@ std::string plugin_repro_arguments(const PluginOptions& o, const std::string& ke
   if (o.lanes != d.lanes) s += fmt::format(" --lanes {}", o.lanes);
   if (o.exp_ulps != d.exp_ulps) s += fmt::format(" --exp-ulps {}", o.exp_ulps);
   if (o.all_masked != d.all_masked) s += " --all-masked " + o.all_masked;
+  if (o.infinite_tau != d.infinite_tau) s += " --infinite-tau " + o.infinite_tau;
   if (o.flushes_subnormals) s += " --flush-subnormals";
   if (o.monotone_exp) s += " --monotone-exp";
   return s;

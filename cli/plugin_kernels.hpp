@@ -29,6 +29,7 @@ struct PluginOptions {
   int lanes = 1;
   double exp_ulps = 4.0;
   std::string all_masked = "nan";
+  std::string infinite_tau = "limit";
   bool flushes_subnormals = false;
   bool monotone_exp = false;
   double timeout_s = 10.0;

@@ -178,7 +178,8 @@ void check_loss_accuracy(const PropertyContext& ctx) {
     if (!within(e))
       fail_case(fmt::format("loss of row {} (label {}) outside the bound: {}\n  bound: {}\n  {}", r,
                             k, describe_element(e, c.dtype), o.bound.loss_derivation,
-                            describe_case(cs)));
+                            describe_case(cs)),
+                severity_of(e));
   }
 }
 

@@ -2,6 +2,10 @@
 
 #include <rapidcheck.h>
 
+#include <cmath>
+#include <limits>
+#include <utility>
+
 #include <fmt/format.h>
 
 namespace softcheck {
@@ -26,8 +30,28 @@ std::string describe_element(const ElementReport& e, DType out) {
 
 // Thrown directly (not through RC_FAIL) so the report starts with the message, not with the
 // source location of this line.
+namespace {
+thread_local double last_severity = std::numeric_limits<double>::quiet_NaN();
+}  // namespace
+
 void fail_case(const std::string& message) {
+  last_severity = std::numeric_limits<double>::quiet_NaN();
   throw rc::detail::CaseResult(rc::detail::CaseResult::Type::Failure, message);
+}
+
+void fail_case(const std::string& message, double severity) {
+  last_severity = severity;
+  throw rc::detail::CaseResult(rc::detail::CaseResult::Type::Failure, message);
+}
+
+double take_failure_severity() {
+  return std::exchange(last_severity, std::numeric_limits<double>::quiet_NaN());
+}
+
+double severity_of(const ElementReport& e) {
+  if (!std::isfinite(e.abs) || !std::isfinite(e.got) || !std::isfinite(e.expected))
+    return std::numeric_limits<double>::infinity();
+  return e.bound_abs > 0 ? e.abs / e.bound_abs : std::numeric_limits<double>::infinity();
 }
 
 void require_call_ok(const CallResult& r, const Batch& b) {

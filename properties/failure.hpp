@@ -29,6 +29,17 @@ std::string describe_element(const ElementReport& e, DType out);
 
 // Throws RapidCheck's failure with the message (never returns).
 [[noreturn]] void fail_case(const std::string& message);
+// The same for a failure measured against a bound: severity = error / bound (> 1; +inf for a
+// class mismatch such as NaN for a finite value). The runner shrinks such a failure only to cases
+// that stay as clearly wrong (properties/runner.cpp, "signal").
+[[noreturn]] void fail_case(const std::string& message, double severity);
+// The severity of the last failure thrown on this thread, and clears it; NaN when the failure
+// gave none (a call status, a special-value outcome, an RC_ASSERT).
+double take_failure_severity();
+
+// Error relative to its bound of an element report: |got - exact| / bound, +inf for a class
+// mismatch or a zero bound exceeded.
+double severity_of(const ElementReport& e);
 
 // Fails with the reason of a call that did not complete (crash, timeout, guard page, ...).
 void require_call_ok(const CallResult& r, const Batch& b);

@@ -71,7 +71,8 @@ void require_within_bounds(const Batch& b, std::size_t row, std::span<const doub
   if (failures == 0) return;
   fail_case(fmt::format("{} of {} outputs of row {} outside the bound; worst {}\n  bound: {}\n  {}",
                         failures, got.size(), row, describe_element(worst, out), derivation,
-                        describe_batch(b)));
+                        describe_batch(b)),
+            severity_of(worst));
 }
 
 }  // namespace softcheck

@@ -2,6 +2,7 @@
 
 
 #include <chrono>
+#include <cmath>
 #include <optional>
 #include <cstdlib>
 #include <random>
@@ -11,6 +12,8 @@
 
 #include <fmt/format.h>
 #include <rapidcheck.h>
+
+#include "properties/failure.hpp"
 
 namespace softcheck {
 namespace {
@@ -103,6 +106,9 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
   std::string last_failure;
   std::string internal_error;  // what softcheck's own code threw (Verdict::error)
   int cases_done = 0;
+  // Error / bound of the first failure and of the last accepted one (NaN: not measured).
+  double first_severity = std::nan(""), last_severity = std::nan("");
+  std::string first_failure_head;  // the first failure's first line, reported beside the minimum
   const auto shrink_budget = std::chrono::duration<double>(config.shrink_seconds);
   load_rapidcheck_configuration_quietly();
   QuietListener listener;
@@ -117,13 +123,27 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
         // After an error of softcheck's own, every further case is discarded at once: the run
         // ends without shrinking an error that says nothing about the kernel.
         if (!internal_error.empty()) RC_DISCARD("softcheck error");
+        (void)take_failure_severity();
         try {
           property.check_one(ctx);
           if (config.on_case) config.on_case(++cases_done);
         } catch (const rc::detail::CaseResult& r) {
           if (r.type == rc::detail::CaseResult::Type::Failure) {
-            if (!first_failure) first_failure = Clock::now();
-            last_failure = r.description;  // every failing candidate is accepted by the shrinker
+            const double severity = take_failure_severity();
+            if (!first_failure) {
+              first_failure = Clock::now();
+              first_severity = severity;
+              first_failure_head = r.description.substr(0, r.description.find('\n'));
+            } else if (!std::isnan(first_severity) &&
+                       !(severity >= std::min(first_severity, config.keep_signal))) {
+              // A shrink candidate that fails less clearly than the case it came from (a near
+              // miss of the bound, or a failure of another kind) is not accepted: it would hide
+              // the defect behind rounding noise.
+              throw rc::detail::CaseResult(rc::detail::CaseResult::Type::Discard,
+                                           "shrunk case lost the signal");
+            }
+            last_failure = r.description;  // every failing candidate left is accepted
+            last_severity = severity;
           }
           throw;
         } catch (const rc::GenerationFailure&) {
@@ -174,6 +194,18 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
     if (budget_hit)
       o.message += fmt::format("\n  (shrinking stopped after its {} s budget; the case is not minimal)",
                                config.shrink_seconds);
+    if (!std::isnan(first_severity)) {
+      o.first_error_over_bound = first_severity;
+      o.error_over_bound = last_severity;
+      o.message += fmt::format(
+          "\n  error / bound: {:.4g} on this case, {:.4g} on the first failing case before "
+          "shrinking (shrinking keeps >= min(first, {:g})); that case: {}",
+          last_severity, first_severity, config.keep_signal, first_failure_head);
+    }
+    if (config.diagnose) {
+      o.diagnosis = diagnose(kernel, invoker);
+      o.diagnosed = true;
+    }
   } else if (result.match(gave_up)) {
     // Too many generated cases fell outside the contract's domain: the property could not be
     // exercised, which must not pass silently.
@@ -214,6 +246,7 @@ std::string format_outcome(const PropertyOutcome& o) {
     }
   }
   if (!o.message.empty()) s += "\n  " + o.message;
+  if (o.diagnosed) s += "\n  " + format_diagnosis(o.diagnosis);
   if (o.verdict == Verdict::failed || o.verdict == Verdict::error)
     s += fmt::format("\n  seed: {}\n  reproduce: {}", o.seed, o.repro);
   return s;

@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "properties/diagnosis/diagnosis.hpp"
 #include "properties/invoke.hpp"
 #include "properties/property.hpp"
 
@@ -30,6 +32,12 @@ struct RunConfig {
   std::string repro_prefix;
   // Called after every case that completed (passed), with the count so far: progress displays.
   std::function<void(int cases)> on_case;
+  // Shrinking keeps the signal: a failure measured against a bound (error / bound = s0 on the
+  // first failing case) shrinks only to cases with error / bound >= min(s0, keep_signal), so a
+  // clearly wrong case never shrinks to a near miss of the bound.
+  double keep_signal = 4;
+  // After a failure, run the experiments of properties/diagnosis on the kernel (a few dozen calls).
+  bool diagnose = true;
 };
 
 // error: softcheck itself failed (an oracle, bound or generator threw) - nothing is known about
@@ -49,6 +57,13 @@ struct PropertyOutcome {
   uint64_t seed = 0;
   std::map<std::string, int> coverage;  // RC_TAG/RC_CLASSIFY tags -> cases
   double seconds = 0;
+  // Failed outcomes (with RunConfig::diagnose): whether the diagnosis ran, and what it found
+  // (nullopt: no diagnosis).
+  // Failed outcomes measured against a bound: error / bound of the first failing case and of the
+  // reported (shrunk) one; 0 when the failure has no such measure.
+  double first_error_over_bound = 0, error_over_bound = 0;
+  bool diagnosed = false;
+  std::optional<Diagnosis> diagnosis;
 };
 
 PropertyOutcome run_property(const Kernel& kernel, const Property& property,

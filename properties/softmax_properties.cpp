@@ -72,7 +72,8 @@ void check_sum_to_one(const PropertyContext& ctx) {
           "row {} sums to {} ({:.17g}); |sum - 1| = {:.3g} = {:.4g} u_{} exceeds the bound {:.3g} "
           "(= sum of the componentwise bounds)\n  {}\n  {}",
           r, hex(sum), sum, err, err / unit_roundoff(c.dtype), name_of(c.dtype), bound.sum_abs,
-          bound.derivation, describe_batch(b)));
+          bound.derivation, describe_batch(b)),
+          std::isnan(err) ? kInf : err / bound.sum_abs);
   }
 }
 

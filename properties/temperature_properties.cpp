@@ -92,6 +92,9 @@ void check_agrees(const PropertyContext& ctx) {
   for (std::size_t r = 0; r < b.rows; ++r) {
     const auto x = b.row(r);
     if (all_neg_inf(x)) continue;
+    // tau = +inf with a -inf logit is a special value ((-inf) / inf is NaN), judged by the
+    // contract's InfiniteTauPolicy in temp_infinite_tau, not an accuracy question.
+    if (tau == kInf && has_neg_inf(x)) continue;
     const RowReference ref = temp_reference(x, tau, c.dtype);
     const RowBound bound = softmax_temp_row_bound(c, x, tau, ref.exact_d);
     require_within_bounds(b, r, row_of(y, r, b.cols), ref, bound.abs, c.dtype, bound.derivation);
@@ -284,6 +287,43 @@ void check_entropy_monotone(const PropertyContext& ctx) {
   }
 }
 
+bool has_infinite_tau_policy(const Contract& c) {
+  return has_bound(c) && c.infinite_tau != InfiniteTauPolicy::unspecified;
+}
+
+// tau = +inf on rows with -inf logits and at least one finite one, as the contract's policy says:
+// limit: the tau -> inf limit (exactly 0 at -inf, 1/k on the k finite logits, within the bound of
+// the MPFR limit); nan: NaN everywhere in the row.
+void check_infinite_tau(const PropertyContext& ctx) {
+  const Contract& c = ctx.kernel.contract;
+  Batch b = draw_batch(ctx, std::min<std::size_t>(ctx.max_cols, 4096), 1, false);
+  RC_PRE(b.cols >= 2);
+  const std::size_t keep = *uniform<std::size_t>(0, b.cols);  // stays finite
+  const auto mask_bits = *rc::gen::noShrink(rc::gen::arbitrary<uint64_t>());
+  bool masked = false;
+  for (std::size_t j = 0; j < b.cols; ++j)
+    if (j != keep && (((mask_bits >> (j % 64)) & 1) || (!masked && j + 1 == b.cols))) {
+      b.x[j] = -kInf;
+      masked = true;
+    }
+  if (!masked) b.x[keep == 0 ? 1 : 0] = -kInf;
+  RC_TAG(name_of(c.infinite_tau));
+  const std::vector<double> got = row_of(call_rowwise(ctx, b, kInf), 0, b.cols);
+  if (c.infinite_tau == InfiniteTauPolicy::nan) {
+    for (std::size_t j = 0; j < b.cols; ++j)
+      if (!std::isnan(got[j]))
+        fail_case(fmt::format("tau = +inf with -inf logits: output [{}] = {} but the contract's "
+                              "policy is nan (NaN everywhere in the row)\n  got {}\n  {}",
+                              j, hex(got[j]), hex_list(got), describe_batch(b)));
+    return;
+  }
+  const RowReference ref = temp_reference(b.row(0), kInf, c.dtype);
+  const RowBound bound = softmax_temp_row_bound(c, b.row(0), kInf, ref.exact_d);
+  require_within_bounds(b, 0, got, ref, bound.abs, c.dtype,
+                        "tau = +inf, policy limit: 0 at -inf, 1/k on the k finite logits; " +
+                            bound.derivation);
+}
+
 const Property kTemperatureProperties[] = {
     {"temp_agrees",
      "softmax_temp(x, tau) within the derived bound of the MPFR softmax(x / tau), tau 2^-40..2^40 "
@@ -298,6 +338,10 @@ const Property kTemperatureProperties[] = {
     {"temp_exact_one_hot",
      "exactly one-hot once every (xmax - x_j) / tau > ln(2 / denorm_min) (103.97 in f32)", is_temp,
      check_exact_one_hot},
+    {"temp_infinite_tau",
+     "tau = +inf with -inf logits follows the contract's policy (limit: 0 there and 1/k on the k "
+     "finite logits; nan: NaN rows)",
+     has_infinite_tau_policy, check_infinite_tau},
     {"temp_entropy_monotone",
      "the output's entropy falls as tau falls (within the bounds' effect on the entropy)",
      has_bound, check_entropy_monotone},

@@ -26,6 +26,7 @@ inline nlohmann::json contract_to_json(const Contract& c) {
       {"log_ulps", c.log_ulps},
       {"isa", c.isa},
       {"all_masked", name_of(c.all_masked)},
+      {"infinite_tau", name_of(c.infinite_tau)},
       {"flushes_subnormals", c.flushes_subnormals},
       {"monotone_exp", c.monotone_exp},
       {"domain",

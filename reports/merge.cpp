@@ -87,6 +87,7 @@ Report merge_reports(std::vector<Report> parts) {
         m.cells.push_back(std::move(c));
       }
       if (k.worst && (!m.worst || worse_than(*k.worst, *m.worst))) m.worst = std::move(k.worst);
+      if (k.diagnosis && !m.diagnosis) m.diagnosis = std::move(k.diagnosis);
     }
     seconds.push_back(p.run.value("seconds", 0.0));
   }

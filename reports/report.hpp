@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "properties/diagnosis/diagnosis.hpp"
 #include "reports/plan.hpp"
 #include "reports/worst_case.hpp"
 
@@ -139,6 +140,9 @@ struct KernelReport {
   std::vector<CellResult> cells;   // plan order (family, then cols)
   KernelTotals totals;             // derived from cells by compute_totals
   std::optional<WorstCase> worst;  // the input of the kernel's worst element (saved as a file)
+  // Failed kernels: what the experiments of properties/diagnosis found (nullopt: no diagnosis, or
+  // passed). Not derived from the cells: the experiments call the kernel.
+  std::optional<Diagnosis> diagnosis;
 };
 
 struct SkippedKernel {

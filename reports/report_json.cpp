@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "reports/diagnosis_json.hpp"
 #include "reports/families.hpp"
 
 namespace softcheck::reports {
@@ -177,6 +178,7 @@ json to_json(const Report& r) {
         {"cells_measured", t.cells_measured},
         {"cells_out_of_domain", t.cells_out_of_domain},
         {"failed_cells", t.failed_cells},
+        {"diagnosis", diagnosis_to_json(k.diagnosis)},
         {"totals",
          {{"elements", t.elements},
           {"max_ulps_exact", number(t.max_ulps_exact)},
@@ -311,6 +313,7 @@ Report report_from_json(const json& j) {
       k.bound = kj.at("bound").get<std::string>();
       for (const json& cj : kj.at("cells")) k.cells.push_back(cell_from_json(cj));
       compute_totals(k);  // derived fields are recomputed, never trusted
+      if (kj.contains("diagnosis")) k.diagnosis = diagnosis_from_json(kj.at("diagnosis"));
       r.kernels.push_back(std::move(k));
     }
     for (const json& s : j.at("skipped"))
@@ -353,7 +356,7 @@ std::string format_report_json(const json& report) {
       const json& k = value[i];
       s += i ? ",\n {" : "\n {";
       const auto fields =
-          ordered_keys(k, {"name", "op", "dtype", "verdict", "failed_cells", "totals", "worst_case",
+          ordered_keys(k, {"name", "op", "dtype", "verdict", "failed_cells", "diagnosis", "totals", "worst_case",
                            "bound", "repro", "contract", "cells"});
       for (std::size_t f = 0; f < fields.size(); ++f) {
         const json& kv = k.at(fields[f]);

@@ -199,6 +199,9 @@ Report run_sweep(std::span<const Kernel> kernels, const SweepOptions& o) {
     if (error) std::rethrow_exception(error);
     if (o.cancel && o.cancel->load()) throw Interrupted();
     KernelReport k = make_kernel_report(kernel, std::move(runs));
+    // The experiments depend on the kernel only, not on the cells of this shard, so every shard
+    // that sees the kernel fail finds the same diagnosis and a merge keeps it.
+    if (o.diagnose && k.totals.verdict != "passed") k.diagnosis = diagnose(kernel, invoker);
     const double secs = seconds_since(kernel_start);
     if (o.progress) o.progress->kernel_done(k.name, k.cells.size(), k.totals.verdict, secs);
     report.run["kernel_seconds"][k.name] = secs;

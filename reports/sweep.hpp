@@ -21,6 +21,7 @@ struct SweepOptions {
   const Invoker* invoker = nullptr;           // nullptr: in-process calls
   Progress* progress = nullptr;               // nullptr: silent
   const std::atomic<bool>* cancel = nullptr;  // set (e.g. by SIGINT) to stop between cells
+  bool diagnose = true;  // diagnose failed kernels (properties/diagnosis)
 };
 
 // Thrown by run_sweep when options.cancel was set; nothing of the sweep is kept.

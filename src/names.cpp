@@ -49,6 +49,11 @@ constexpr std::array<std::pair<MaskedRowPolicy, std::string_view>, 4> kPolicies{
     {MaskedRowPolicy::uniform, "uniform"},
     {MaskedRowPolicy::unspecified, "unspecified"},
 }};
+constexpr std::array<std::pair<InfiniteTauPolicy, std::string_view>, 3> kTauPolicies{{
+    {InfiniteTauPolicy::limit, "limit"},
+    {InfiniteTauPolicy::nan, "nan"},
+    {InfiniteTauPolicy::unspecified, "unspecified"},
+}};
 
 }  // namespace
 
@@ -61,6 +66,10 @@ std::optional<Summation> parse_summation(std::string_view s) { return reverse(kS
 std::string_view name_of(MaskedRowPolicy p) { return lookup(kPolicies, p); }
 std::optional<MaskedRowPolicy> parse_masked_row_policy(std::string_view s) {
   return reverse(kPolicies, s);
+}
+std::string_view name_of(InfiniteTauPolicy p) { return lookup(kTauPolicies, p); }
+std::optional<InfiniteTauPolicy> parse_infinite_tau_policy(std::string_view s) {
+  return reverse(kTauPolicies, s);
 }
 
 }  // namespace softcheck

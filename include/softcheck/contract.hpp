@@ -32,6 +32,14 @@ enum class Summation {
 // What a kernel returns for a row whose every logit is -inf (0/0 mathematically).
 enum class MaskedRowPolicy { nan, zero, uniform, unspecified };
 
+// What softmax_temp returns at tau = +inf for a row with -inf logits: a special value, not an
+// accuracy question (x / inf is 0 for finite x but NaN for x = -inf).
+enum class InfiniteTauPolicy {
+  limit,        // the tau -> inf limit: 1/k on the k finite logits, exactly 0 at -inf
+  nan,          // NaN everywhere in such a row ((-inf) / inf = NaN enters the sum)
+  unspecified,  // not checked
+};
+
 struct Domain {
   // Largest logit the kernel is specified for (e.g. an f16 exp must stay below 11.09).
   double max_logit = std::numeric_limits<double>::infinity();
@@ -58,6 +66,7 @@ struct Contract {
   double log_ulps = 1.0;  // max error of the log, for algorithms that take one
   Domain domain;
   MaskedRowPolicy all_masked = MaskedRowPolicy::nan;
+  InfiniteTauPolicy infinite_tau = InfiniteTauPolicy::limit;  // softmax_temp only
   bool flushes_subnormals = false;  // results below the smallest normal of accum may be 0
   bool monotone_exp = true;         // exp is monotone, so x_i <= x_j implies y_i <= y_j
   std::string isa = "scalar";
@@ -70,5 +79,7 @@ std::string_view name_of(MaskedRowPolicy p);
 std::optional<Algorithm> parse_algorithm(std::string_view s);
 std::optional<Summation> parse_summation(std::string_view s);
 std::optional<MaskedRowPolicy> parse_masked_row_policy(std::string_view s);
+std::string_view name_of(InfiniteTauPolicy p);
+std::optional<InfiniteTauPolicy> parse_infinite_tau_policy(std::string_view s);
 
 }  // namespace softcheck

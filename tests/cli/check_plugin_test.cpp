@@ -209,3 +209,56 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace softcheck::cli_test
+
+namespace softcheck::cli_test {
+namespace {
+
+// A plugin whose numbers are wrong gets the diagnosis of its defect, with its evidence, in the
+// text output and as the stable JSON field (docs/check-json-schema.md, "diagnosis").
+struct Diagnosed {
+  std::string symbol, property, kind, param, evidence;
+};
+
+class CliDiagnosis : public ::testing::TestWithParam<Diagnosed> {};
+
+TEST_P(CliDiagnosis, NamesTheDefectInTextAndJson) {
+  const Diagnosed& p = GetParam();
+  ScratchDir dir;
+  const std::string json = (dir / "d.json").string();
+  const CliRun r = run_softcheck({"check", "--lib", SOFTCHECK_CLI_PLUGIN_NUMERIC_DEFECTS, "--symbol",
+                                  p.symbol, "--op", "softmax", "--dtype", "f32", "--property",
+                                  p.property, "-q", "--json", json});
+  ASSERT_TRUE(r.exited && r.status == 1) << describe(r);
+  EXPECT_THAT(r.out, HasSubstr("\n  diagnosis: " + p.kind + " (")) << r.out;
+  EXPECT_THAT(r.out, HasSubstr(p.evidence)) << r.out;
+  const auto j = nlohmann::json::parse(read_file(json));
+  const auto& prop = j["kernels"][0]["properties"][0];
+  ASSERT_EQ(prop["verdict"], "FAILED") << prop.dump(2);
+  ASSERT_TRUE(prop["diagnosis"].is_object()) << prop.dump(2);
+  EXPECT_EQ(prop["diagnosis"]["kind"], p.kind);
+  EXPECT_TRUE(prop["diagnosis"]["params"].contains(p.param)) << prop["diagnosis"].dump(2);
+  EXPECT_FALSE(prop["diagnosis"]["summary"].get<std::string>().empty());
+  EXPECT_FALSE(prop["diagnosis"]["evidence"].get<std::string>().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    NumericDefects, CliDiagnosis,
+    ::testing::Values(Diagnosed{"softmax_flushes_f32", "accuracy", "flush_to_zero",
+                                "smallest_nonzero", "bisection on t for rows [0, -t]"},
+                      Diagnosed{"softmax_unshifted_f32", "unit_interval", "no_max_shift",
+                                "threshold", "finite probabilities up to L = 0x1.62e42ep+6"}),
+    [](const auto& info) { return info.param.symbol; });
+
+TEST(CliDiagnosis, PassingPropertiesHaveANullDiagnosis) {
+  ScratchDir dir;
+  const std::string json = (dir / "p.json").string();
+  const CliRun r = run_softcheck({"check", "--kernel", "f32_softmax_shifted__scalar", "--property",
+                                  "accuracy", "--cases", "5", "-q", "--json", json});
+  ASSERT_TRUE(r.exited && r.status == 0) << describe(r);
+  EXPECT_THAT(r.out, Not(HasSubstr("diagnosis")));
+  const auto j = nlohmann::json::parse(read_file(json));
+  EXPECT_TRUE(j["kernels"][0]["properties"][0]["diagnosis"].is_null());
+}
+
+}  // namespace
+}  // namespace softcheck::cli_test

@@ -7,7 +7,8 @@
 //     --seed N      another seed than kDefaultSeed
 //     --all         also run every other property on each wrong kernel (which ones catch it too)
 //     --filter TEXT only kernels whose name contains TEXT
-// Exit status 1 if a wrong kernel is not caught by its expected property or a correct kernel fails.
+// Exit status 1 if a wrong kernel is not caught by its expected property or not given the diagnosis
+// of its bug class (tests/mutants/expected_diagnosis.cpp), or a correct kernel fails.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -56,7 +57,7 @@ double median(std::vector<int> v) {
 
 int run(const Options& o) {
   const auto t0 = std::chrono::steady_clock::now();
-  int missed = 0, flagged = 0;
+  int missed = 0, flagged = 0, misdiagnosed = 0;
   std::vector<int> cases;
   std::vector<std::string> notes;
 
@@ -64,9 +65,9 @@ int run(const Options& o) {
              o.config.cases, o.config.max_cols);
   fmt::print(
       "| kernel | bug class | defect | expected property | caught | cases before failure |"
-      "{} s |\n",
+      " diagnosis |{} s |\n",
       o.all ? " also caught by |" : "");
-  fmt::print("|---|---|---|---|---|---|{}---|\n", o.all ? "---|" : "");
+  fmt::print("|---|---|---|---|---|---|---|{}---|\n", o.all ? "---|" : "");
   for (const Mutant& m : gallery()) {
     if (m.kernel.contract.name.find(o.filter) == std::string::npos) continue;
     Catch c = run_mutant(m, o.config, /*probe_others=*/true);
@@ -89,9 +90,25 @@ int run(const Options& o) {
     if (!c.caught())
       verdict = c.others.empty() ? "**NOT CAUGHT**"
                                  : fmt::format("**no**, only by {}", fmt::join(c.others, ", "));
-    fmt::print("| `{}` | {} | {} | {}{} | {} | {} |{} {:.2f} |\n", m.kernel.contract.name,
+    // The diagnosis the failure got (properties/diagnosis), checked against the bug class.
+    const std::vector<std::string_view> want = diagnoses_for(m);
+    const std::string got = !c.expected.diagnosed ? "-"
+                            : c.expected.diagnosis ? c.expected.diagnosis->kind
+                                                   : std::string("none");
+    const bool as_expected =
+        std::find(want.begin(), want.end(), got) != want.end() || (want.empty() && got == "none");
+    std::string diagnosis = got == "none" || got == "-" ? got : fmt::format("`{}`", got);
+    if (c.expected.diagnosis) diagnosis += fmt::format(" ({})", format_params(*c.expected.diagnosis));
+    if (!as_expected) {
+      ++misdiagnosed;
+      diagnosis += fmt::format(" **expected {}**", want.empty() ? "none" : fmt::format("{}", fmt::join(want, " or ")));
+      notes.push_back(fmt::format("{}: diagnosis {} where {} was expected", m.kernel.contract.name,
+                                  format_diagnosis(c.expected.diagnosis),
+                                  want.empty() ? "none" : want.front()));
+    }
+    fmt::print("| `{}` | {} | {} | {}{} | {} | {} | {} |{} {:.2f} |\n", m.kernel.contract.name,
                name_of(m.bug_class), m.defect, m.expected_property, status, verdict,
-               c.caught() ? std::to_string(c.expected.cases) : "-",
+               c.caught() ? std::to_string(c.expected.cases) : "-", diagnosis,
                o.all ? fmt::format(" {} |", also.empty() ? "-" : also) : "", c.expected.seconds);
     std::fflush(stdout);
   }
@@ -100,10 +117,13 @@ int run(const Options& o) {
       "{}, max {}.\n",
       cases.size(), cases.size() + missed, median(cases),
       cases.empty() ? 0 : *std::max_element(cases.begin(), cases.end()));
+  fmt::print("Diagnosed as their bug class (or none where no experiment covers it): {} of {}.\n",
+             cases.size() + missed - misdiagnosed, cases.size() + missed);
 
-  fmt::print("\n## Correct kernels (must pass every property)\n\n");
+  fmt::print("\n## Correct kernels (must pass every property and get no diagnosis)\n\n");
   fmt::print(
-      "| kernel | algorithm | summation | properties | result | s |\n|---|---|---|---|---|---|\n");
+      "| kernel | algorithm | summation | properties | result | diagnosis | s |\n"
+      "|---|---|---|---|---|---|---|\n");
   for (const Kernel& k : correct_kernels()) {
     if (k.contract.name.find(o.filter) == std::string::npos) continue;
     int passed = 0, total = 0;
@@ -120,12 +140,17 @@ int run(const Options& o) {
         notes.push_back(format_outcome(out));
       }
     }
-    if (passed != total) ++flagged;
+    // The experiments run on a correct kernel too (not only after a failure): they must find
+    // nothing.
+    const std::optional<Diagnosis> d = diagnose(k, InProcessInvoker{});
+    if (d) notes.push_back(k.contract.name + ": " + format_diagnosis(d));
+    if (passed != total || d) ++flagged;
     fmt::print(
-        "| `{}` | {} | {}{} | {} | {} | {:.2f} |\n", k.contract.name, name_of(k.contract.algorithm),
+        "| `{}` | {} | {}{} | {} | {} | {} | {:.2f} |\n", k.contract.name, name_of(k.contract.algorithm),
         name_of(k.contract.summation),
         k.contract.summation == Summation::k_lane ? fmt::format(" ({})", k.contract.lanes) : "",
-        total, passed == total ? "all pass" : "**" + failed + "**", seconds);
+        total, passed == total ? "all pass" : "**" + failed + "**",
+        d ? "**" + d->kind + "**" : std::string("none"), seconds);
     std::fflush(stdout);
   }
   fmt::print("\nCorrect kernels flagged: {}. Total time {:.1f} s.\n", flagged,
@@ -134,7 +159,7 @@ int run(const Options& o) {
     fmt::print("\n## Notes\n\n");
     for (const auto& n : notes) fmt::print("```\n{}\n```\n", n);
   }
-  return missed == 0 && flagged == 0 ? 0 : 1;
+  return missed == 0 && flagged == 0 && misdiagnosed == 0 ? 0 : 1;
 }
 
 }  // namespace

@@ -71,6 +71,11 @@ std::vector<Mutant> wrong_memory_kernels();   // wrong_memory.cpp: out of bounds
 // and tests/ops (softcheck_wrong_ops), with their bug class and expected property.
 std::vector<Mutant> gallery();
 
+// The diagnosis kinds (properties/diagnosis) that name the mutant's bug class (its call status for
+// memory defects); empty: no experiment covers the class, so the kernel must get no diagnosis;
+// "none" among them: no diagnosis is also right.
+std::vector<std::string_view> diagnoses_for(const Mutant& m);
+
 // Correct kernels written differently from the built-in ones (correct_kernels.cpp): every property
 // must pass on each.
 std::vector<Kernel> correct_kernels();

@@ -30,7 +30,7 @@ const std::map<Op, std::vector<std::string>>& expected() {
         "cross_entropy_loss_accuracy", "cross_entropy_directional_derivative",
         "cross_entropy_saturation"}},
       {Op::softmax_temp,
-       {"temp_agrees", "temp_high_limit", "temp_low_limit", "temp_exact_one_hot",
+       {"temp_agrees", "temp_high_limit", "temp_low_limit", "temp_exact_one_hot", "temp_infinite_tau",
         "temp_entropy_monotone"}},
   };
   return m;
