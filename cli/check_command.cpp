@@ -121,7 +121,7 @@ Runner add_check_command(CLI::App& app) {
   cmd->add_flag("--no-shrink", [o](std::int64_t) { o->config.shrink = false; },
                 "Report the first failing case without shrinking it");
   cmd->add_option("--property,-p", o->property, "Check only this property");
-  cmd->add_option("--json", o->json_path, "Write results as JSON (schema softcheck-check/1)");
+  cmd->add_option("--json", o->json_path, "Write results as JSON (schema softcheck-check/2)");
   cmd->add_option("--junit", o->junit_path, "Write results as JUnit XML");
   cmd->add_flag("--isolate", o->isolate,
                 "Run built-in kernels in child processes with guarded buffers, like plugins");

@@ -47,7 +47,9 @@ nlohmann::json check_to_json(const std::vector<KernelResult>& results, const Run
                        {"seed", o.seed},
                        {"message", o.message},
                        {"repro", o.repro},
-                       {"coverage", o.coverage}});
+                       {"coverage", o.coverage},
+                       {"elements", o.elements()},
+                       {"oracle", {{"fast", o.oracle_fast}, {"mpfr", o.oracle_mpfr}}}});
     }
     kernels.push_back({{"contract", contract_to_json(r.contract)}, {"properties", props}});
   }

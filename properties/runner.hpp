@@ -42,6 +42,10 @@ struct PropertyOutcome {
   uint64_t seed = 0;
   std::map<std::string, int> coverage;  // RC_TAG/RC_CLASSIFY tags -> cases
   double seconds = 0;
+  // Elements whose reference the oracle computed, and how many each tier decided
+  // (properties/reference.hpp; shrinking included).
+  std::uint64_t oracle_fast = 0, oracle_mpfr = 0;
+  std::uint64_t elements() const { return oracle_fast + oracle_mpfr; }
 };
 
 PropertyOutcome run_property(const Kernel& kernel, const Property& property,
