@@ -204,7 +204,7 @@ Runner add_check_command(CLI::App& app) {
                 "Do not run the diagnosis experiments after a failure (docs/diagnosis.md)");
   cmd->add_option("--property,-p", o->property, "Check only this property");
   cmd->add_option("--json", o->json_path,
-                  "Write results as JSON (schema softcheck-check/1); - for standard output");
+                  "Write results as JSON (schema softcheck-check/2); - for standard output");
   cmd->add_option("--junit", o->junit_path, "Write results as JUnit XML; - for standard output");
   cmd->add_flag("--isolate", o->isolate,
                 "Run built-in kernels in child processes with guarded buffers, like plugins");

@@ -44,6 +44,8 @@ nlohmann::json check_to_json(const std::vector<KernelResult>& results, const Run
                        {"message", o.message},
                        {"repro", o.repro},
                        {"coverage", o.coverage},
+                       {"elements", o.elements()},
+                       {"oracle", {{"fast", o.oracle_fast}, {"mpfr", o.oracle_mpfr}}},
                        {"diagnosis", reports::diagnosis_to_json(o.diagnosis)}});
     }
     kernels.push_back({{"contract", contract_to_json(r.contract)}, {"properties", props}});

@@ -16,7 +16,7 @@ struct KernelResult {
   std::vector<PropertyOutcome> outcomes;
 };
 
-inline constexpr const char* kCheckSchema = "softcheck-check/1";
+inline constexpr const char* kCheckSchema = "softcheck-check/2";
 
 nlohmann::json check_to_json(const std::vector<KernelResult>& results, const RunConfig& config);
 std::string check_to_junit(const std::vector<KernelResult>& results);

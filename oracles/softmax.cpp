@@ -2,6 +2,8 @@
 // shifted_exp.hpp; BHH (Blanchard, Higham, Higham 2021) is the source of the shifted formulation.
 #include "oracles/softmax.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 #include <optional>
 #include <stdexcept>
@@ -41,10 +43,16 @@ std::vector<Real> log_softmax(std::span<const double> x, unsigned bits) {
   const Real l = s.log_total(bits);
   std::vector<Real> out;
   out.reserve(x.size());
+  // l_i = 0 exactly only where the max is the one finite entry; with another finite entry the
+  // exact value is negative even where exp underflowed MPFR's exponent range (x_j - max below
+  // about -7e8) and l came out 0: the zero then carries the exact value's sign.
+  const bool others_live =
+      std::count_if(x.begin(), x.end(), [](double v) { return std::isfinite(v); }) > 1;
   for (const Real& d : s.d) {  // d exact (or -inf): one rounding of d - l
     out.push_back(mp::rounded_to_odd(bits, [&](mpfr_ptr r, mpfr_rnd_t rnd) {
       return mpfr_sub(r, mp::ptr(d), mp::ptr(l), rnd);
     }));
+    if (others_live && mpfr_zero_p(mp::ptr(out.back()))) mpfr_setsign(mp::ptr(out.back()), mp::ptr(out.back()), 1, MPFR_RNDN);
   }
   return out;
 }

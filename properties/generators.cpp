@@ -95,7 +95,36 @@ const std::vector<Family> kFamilies{
     {"ties", 1},           // few distinct values: equal outputs, 1/k shares
     {"dominant", 1},       // one logit far above the rest: outputs 1 and ~0
     {"near-ties", 1},      // values a few ulps apart: order preservation, monotone exp
+    // The whole format (error-model.md, "Coverage of the whole format"): finite running-max
+    // sentinels (-1e4, -1e9, -1e30, -FLT_MAX / 2) and masks written as a large negative number
+    // fail only on rows below them, which the families above (offsets to 1e7) never reach.
+    {"whole-range", 2},      // offset and spread log-uniform over every binade up to max_finite
+    {"near-lowest", 1},      // every logit within a few ulps or a tiny fraction of lowest()
+    {"mixed-magnitude", 1},  // one logit near lowest() and the rest near 0, or the reverse
 };
+
+// Families whose rows span the format's binades carry the binade of their largest |logit| in
+// their name, so the coverage tables show which binades the cases reached.
+bool tags_binade(const std::string& family) {
+  return family == "whole-range" || family == "near-lowest" || family == "mixed-magnitude";
+}
+
+// A magnitude in a binade drawn uniformly from those of the format (subnormal to max_finite):
+// log-uniform over the format's whole range, every binade equally likely.
+double any_binade(Draw& d, DType t) {
+  const Format f = format_of(t);
+  const int lo = f.emin - f.precision + 1, hi = f.emax;
+  const int e = lo + static_cast<int>(d.index(static_cast<std::size_t>(hi - lo + 1)));
+  return std::min(std::ldexp(d.uniform(1, 2), e), max_finite(t));
+}
+
+// lowest() + a few ulps of the format, or lowest() * (1 - a tiny fraction).
+double near_lowest(Draw& d, DType t) {
+  if (d.chance(0.5)) return -max_finite(t) * (1 - d.log_uniform(1e-12, 1e-2));
+  double v = -max_finite(t);
+  for (std::size_t k = d.index(9); k > 0; --k) v = next_up(t, v);
+  return v;
+}
 
 std::vector<double> draw_row(Draw& d, const std::string& family, const GenSpec& s, std::size_t n) {
   const double thr = exp_overflow_threshold(s.dtype);
@@ -134,6 +163,19 @@ std::vector<double> draw_row(Draw& d, const std::string& family, const GenSpec& 
     const double top = d.uniform(-20, 20);
     for (auto& v : x) v = top - gap - d.uniform(0, 10);
     x[d.index(n)] = top;
+  } else if (family == "whole-range") {
+    const double off = (d.chance(0.5) ? 1 : -1) * any_binade(d, s.dtype);
+    const double spread = any_binade(d, s.dtype);
+    for (auto& v : x) v = off + spread * d.normal();
+  } else if (family == "near-lowest") {
+    for (auto& v : x) v = near_lowest(d, s.dtype);
+  } else if (family == "mixed-magnitude") {
+    // One logit apart from the rest by up to the whole range: exp of the difference underflows
+    // (or the difference itself overflows the format) while the shifted rest stays exact.
+    const bool one_low = d.chance(0.5);
+    const double low_scale = d.chance(0.5) ? max_finite(s.dtype) : any_binade(d, s.dtype);
+    for (auto& v : x) v = one_low ? d.normal() : -low_scale * (1 - 1e-3 * d.uniform());
+    x[d.index(n)] = one_low ? near_lowest(d, s.dtype) : d.normal();
   } else {  // near-ties: a few ulps apart
     const double c = d.log_uniform(1e-3, 100) * (d.chance(0.5) ? 1 : -1);
     for (auto& v : x) v = c;
@@ -213,11 +255,15 @@ Batch make_batch(Draw& d, const GenSpec& s) {
   b.x.reserve(b.rows * b.cols);
   for (std::size_t r = 0; r < b.rows; ++r) {
     std::vector<double> row = draw_row(d, b.family, s, b.cols);
-    if (s.masks && s.domain.accepts_neg_inf && d.chance(0.15)) apply_masks(d, row);
+    // Rows near lowest() are masked more often: a mask written as a large negative number
+    // (-1e9, -FLT_MAX) differs from -inf only when the live logits lie below it.
+    const double mask_share = b.family == "near-lowest" ? 0.5 : 0.15;
+    if (s.masks && s.domain.accepts_neg_inf && d.chance(mask_share)) apply_masks(d, row);
     if (s.specials && d.chance(0.3)) inject_special(d, row);
     fit_lse(s, row);
     for (double v : row) b.x.push_back(fit(s, v));
   }
+  if (tags_binade(b.family)) b.family += " " + binade_class(b.x, b.dtype);
   return b;
 }
 
@@ -362,6 +408,19 @@ std::string length_class(std::size_t cols) {
   if (cols <= 4096) return "medium";
   if (cols <= 100000) return "long";
   return "very long";  // past the default --max-cols
+}
+
+std::string binade_class(std::span<const double> x, DType t) {
+  double top = 0;
+  for (double v : x)
+    if (std::isfinite(v)) top = std::max(top, std::fabs(v));
+  if (top == 0) return "|x|max=0";
+  const Format f = format_of(t);
+  // Eight exponent ranges from the smallest subnormal to emax; coarser than a binade each, so the
+  // tables stay readable, fine enough that "reaches every binade" shows as "every range".
+  const int lo = f.emin - f.precision + 1, width = (f.emax - lo + 8) / 8;
+  const int e = std::ilogb(top), k = std::clamp((e - lo) / width, 0, 7);
+  return fmt::format("|x|max 2^[{},{})", lo + k * width, std::min(lo + (k + 1) * width, f.emax + 1));
 }
 
 bool has_neg_inf(std::span<const double> row) {

@@ -50,6 +50,9 @@ rc::Seq<double> shrink_logit(DType t, double x);
 // Coverage: the length bucket of a row ("1", "tile-edge", "short", "medium", "long", "very long"
 // past 1e5).
 std::string length_class(std::size_t cols);
+// Coverage: the exponent range of the largest finite |x| of a row, one of eight over the format
+// ("|x|max 2^[96,128)"), appended to the names of the whole-format families.
+std::string binade_class(std::span<const double> x, DType t);
 bool has_neg_inf(std::span<const double> row);
 bool all_neg_inf(std::span<const double> row);
 bool has_nan_or_pos_inf(std::span<const double> row);

@@ -199,14 +199,14 @@ BiasStats bias_stats(const Contract& c, const Batch& b, const Buffer& y) {
         ++s.skipped_repeat;
       } else if (!std::isfinite(got)) {
         ++s.skipped_nonfinite;
-      } else if (own == 0 && mpfr_cmp_d(ref.exact[j].backend().data(), ref.rounded[j]) == 0) {
+      } else if (own == 0 && mpfr_cmp_d(ref.exact()[j].backend().data(), ref.rounded[j]) == 0) {
         ++s.skipped_exact;
       } else if (std::fabs(std::fabs(own) - 0.5) < 0x1p-40) {
         ++s.skipped_tie;
       } else if (ref.exact_d[j] < min_normal(out)) {
         ++s.skipped_small;
       } else {
-        const double e = oracle::compare(got, ref.exact[j], out).signed_ulps;
+        const double e = oracle::compare(got, ref.exact()[j], out).signed_ulps;
         ++s.counted;
         row_sum += e;
         ++row_count;

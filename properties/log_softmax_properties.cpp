@@ -43,10 +43,6 @@ std::vector<double> row_of(const Buffer& y, std::size_t r, std::size_t cols) {
   return v;
 }
 
-RowReference log_softmax_reference(std::span<const double> x, DType out) {
-  return make_reference(oracle::log_softmax(x, oracle::working_bits(out, x.size())), out);
-}
-
 // A log-probability is finite after rounding to `out` when |l_j| <= (max - x_j) + ln n stays
 // within the format's range; beyond it -inf is the correctly rounded result.
 bool must_be_finite(std::span<const double> x, std::size_t j, DType out) {

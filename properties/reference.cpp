@@ -1,39 +1,192 @@
 #include "properties/reference.hpp"
 
+#include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+#include <limits>
+#include <utility>
+
 namespace softcheck {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// The elements of a row and the tier that decided them, counted once per row reference.
+void count(std::size_t n, bool fast) { (fast ? oracle_tally().fast : oracle_tally().mpfr) += n; }
+
+// The enclosure of element j, cut to the range every exact value lies in and widened outwards by
+// one double step, so that the rounding of the bound's own arithmetic cannot shrink it. `strict`:
+// the exact value is below hi, not at it (a strict upper bound from the row's shape).
+struct Interval {
+  double lo, hi;
+  bool strict = false;
+};
+Interval enclosure(const RowReference& ref, std::size_t j) {
+  const double v = ref.exact_d[j];
+  if (!std::isfinite(v)) return {v, v};  // -inf at a mask: exact
+  const double r = ref.radius(j);
+  Interval e{std::max(std::nextafter(v - r, -kInf), ref.lower),
+             std::min(std::nextafter(v + r, kInf), ref.upper)};
+  e.strict = ref.upper_strict && e.hi == ref.upper;
+  if (!ref.below_value.empty() && ref.below_value[j] && v <= e.hi) e = {e.lo, v, true};
+  return e;
+}
+
+// The enclosure decides the rounding when every point of it rounds to the same value of `out`
+// (signed zeros included) and lies in the same binade of `out` (so ulp(exact) is known too). With
+// a strict upper bound hi, the exact value lies in [lo, hi'] or in (hi', hi), hi' the double
+// below hi: rounding is monotone, so round(lo) = round(hi') = round(hi) settles both, and the
+// binade is that of hi' (|exact| > 2^k where hi = -2^k).
+double top_of(const Interval& e) { return e.strict ? std::nextafter(e.hi, -kInf) : e.hi; }
+
+bool decides(const Interval& e, DType out) {
+  const double a = round_to(out, e.lo), b = round_to(out, top_of(e)), c = round_to(out, e.hi);
+  if (a != b || b != c || std::signbit(a) != std::signbit(b) || std::signbit(b) != std::signbit(c))
+    return false;
+  if (!std::isfinite(e.lo) || !std::isfinite(e.hi)) return e.lo == e.hi || std::isinf(a);
+  return ulp(out, e.lo) == ulp(out, top_of(e));
+}
+
+}  // namespace
+
+OracleTally& oracle_tally() {
+  thread_local OracleTally tally;
+  return tally;
+}
+
+const std::vector<oracle::Real>& RowReference::exact() const {
+  if (exact_cache.empty() && !exact_d.empty() && escalate) {
+    exact_cache = escalate();
+    oracle_tally().fast -= exact_d.size();
+    count(exact_d.size(), false);
+  }
+  return exact_cache;
+}
+
+double RowReference::exact_ulp(std::size_t j) const {
+  if (fast && std::isfinite(exact_d[j])) return ulp(out, top_of(enclosure(*this, j)));
+  return oracle::ulp_of_exact(exact()[j], out);
+}
 
 RowReference make_reference(std::vector<oracle::Real> exact, DType out) {
+  count(exact.size(), false);
   RowReference r;
-  r.exact = std::move(exact);
-  r.exact_d.reserve(r.exact.size());
-  r.rounded.reserve(r.exact.size());
-  for (const auto& v : r.exact) {
+  r.out = out;
+  r.exact_cache = std::move(exact);
+  r.exact_d.reserve(r.exact_cache.size());
+  r.rounded.reserve(r.exact_cache.size());
+  for (const auto& v : r.exact_cache) {
     r.exact_d.push_back(oracle::to_double(v));
     r.rounded.push_back(oracle::round_to_format(v, out));
   }
   return r;
 }
 
-RowReference softmax_reference(std::span<const double> x, DType out) {
+RowReference tiered_reference(oracle::fast::Row fast, DType out,
+                              std::function<std::vector<oracle::Real>()> mpfr) {
+  // f64 results need more than double to decide: the fast tier is for f32, f16 and bf16.
+  if (!fast.usable || out == DType::f64) return make_reference(mpfr(), out);
+  RowReference r;
+  r.out = out;
+  r.fast = true;
+  r.rel = fast.rel;
+  r.abs = fast.abs;
+  r.lower = fast.lower;
+  r.upper = fast.upper;
+  r.upper_strict = fast.upper_strict;
+  r.below_value = std::move(fast.below_value);
+  r.exact_d = std::move(fast.value);
+  r.rounded.resize(r.exact_d.size());
+  for (std::size_t j = 0; j < r.exact_d.size(); ++j) {
+    const Interval e = enclosure(r, j);
+    if (!decides(e, out)) return make_reference(mpfr(), out);  // Ziv: the whole row to MPFR
+    r.rounded[j] = round_to(out, e.hi);
+    // The double shown as the exact value keeps the known sign of a zero.
+    r.exact_d[j] = std::clamp(r.exact_d[j], r.lower, r.upper);
+    if (r.exact_d[j] == 0) r.exact_d[j] = std::copysign(0.0, r.rounded[j]);
+  }
+  r.escalate = std::move(mpfr);
+  count(r.exact_d.size(), true);
+  return r;
+}
+
+RowReference softmax_reference_mpfr(std::span<const double> x, DType out) {
   return make_reference(oracle::softmax(x, oracle::working_bits(out, x.size())), out);
+}
+
+RowReference log_softmax_reference_mpfr(std::span<const double> x, DType out) {
+  return make_reference(oracle::log_softmax(x, oracle::working_bits(out, x.size())), out);
+}
+
+RowReference softmax_reference(std::span<const double> x, DType out) {
+  if (out == DType::f64) return softmax_reference_mpfr(x, out);
+  return tiered_reference(oracle::fast::softmax(x), out,
+                          [in = std::vector<double>(x.begin(), x.end()), out] {
+                            return oracle::softmax(in, oracle::working_bits(out, in.size()));
+                          });
+}
+
+RowReference log_softmax_reference(std::span<const double> x, DType out) {
+  if (out == DType::f64) return log_softmax_reference_mpfr(x, out);
+  return tiered_reference(oracle::fast::log_softmax(x), out,
+                          [in = std::vector<double>(x.begin(), x.end()), out] {
+                            return oracle::log_softmax(in, oracle::working_bits(out, in.size()));
+                          });
+}
+
+FastComparison compare_fast(double got, const RowReference& ref, std::size_t j, DType out) {
+  FastComparison c;
+  oracle::ErrorMetrics& m = c.metrics;
+  const double r = ref.rounded[j], v = ref.exact_d[j];
+  if (!std::isfinite(got) || !std::isfinite(r)) {  // classes, as oracle::compare judges them
+    const auto cls = [](double a) {
+      return std::isnan(a) ? std::string("nan") : std::isinf(a) ? (a > 0 ? "+inf" : "-inf") : "finite";
+    };
+    if (cls(got) != cls(r)) {
+      m.class_mismatch = true;
+      m.class_note = fmt::format("expected {} ({}), got {} ({})", cls(r), hex(r), cls(got), hex(got));
+      m.ulps_vs_exact = m.ulps_vs_rounded = m.signed_ulps = m.rel = m.abs = kInf;
+    }
+    return c;
+  }
+  c.ulp = ref.exact_ulp(j);  // decides() made it that of every point of the enclosure
+  const double diff = got - v;
+  m.abs = std::fabs(diff);
+  // |got - exact| differs from m.abs by at most the radius and the rounding of the difference.
+  c.uncertainty_abs = ref.radius(j) + 0x1p-53 * m.abs;
+  m.signed_ulps = diff / c.ulp;
+  m.ulps_vs_exact = std::fabs(m.signed_ulps);
+  m.ulps_vs_rounded = std::fabs(got - r) / ulp(out, r);
+  m.rel = v == 0 ? (got == 0 ? 0.0 : kInf) : m.abs / std::fabs(v);
+  return c;
 }
 
 ElementReport compare_element(std::size_t row, std::size_t index, double got,
                               const RowReference& ref, DType out, double bound_abs) {
-  const oracle::ErrorMetrics m = oracle::compare(got, ref.exact[index], out);
   ElementReport e;
   e.row = row;
   e.index = index;
   e.got = got;
   e.expected = ref.rounded[index];
   e.exact = ref.exact_d[index];
+  e.bound_abs = bound_abs;
+  oracle::ErrorMetrics m;
+  bool settled = false;
+  if (ref.fast && ref.exact_cache.empty()) {
+    const FastComparison c = compare_fast(got, ref, index, out);
+    m = c.metrics;
+    // The verdict |got - exact| <= bound_abs is the fast tier's when the uncertainty cannot
+    // cross the bound. An element outside it gets MPFR's figures: a failure message shows exact
+    // ones (rel near an exact value below double's range needs them).
+    settled = m.class_mismatch || !std::isfinite(got) || !std::isfinite(e.expected) ||
+              m.abs + c.uncertainty_abs < bound_abs;
+  }
+  if (!settled) m = oracle::compare(got, ref.exact()[index], out);
   e.ulps_vs_exact = m.ulps_vs_exact;
   e.ulps_vs_rounded = m.ulps_vs_rounded;
   e.rel = m.rel;
   e.abs = m.abs;
-  e.bound_abs = bound_abs;
   if (m.class_mismatch) e.note = m.class_note;
   return e;
 }

@@ -1,5 +1,7 @@
 #include "properties/runner.hpp"
 
+#include "properties/reference.hpp"
+
 
 #include <chrono>
 #include <cmath>
@@ -112,6 +114,7 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
   const auto shrink_budget = std::chrono::duration<double>(config.shrink_seconds);
   load_rapidcheck_configuration_quietly();
   QuietListener listener;
+  const OracleTally tally_before = oracle_tally();
   const rc::detail::TestResult result = rc::detail::checkTestable(
       [&] {
         // Past the budget every further shrink candidate is discarded, which RapidCheck treats as
@@ -162,6 +165,8 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
       },
       meta, params, listener);
   o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  o.oracle_fast = oracle_tally().fast - tally_before.fast;
+  o.oracle_mpfr = oracle_tally().mpfr - tally_before.mpfr;
 
   rc::detail::SuccessResult success;
   rc::detail::FailureResult failure;
@@ -230,6 +235,10 @@ std::vector<PropertyOutcome> check_kernel(const Kernel& kernel, const Invoker& i
 std::string format_outcome(const PropertyOutcome& o) {
   std::string s = fmt::format("{} {} / {}: {} cases, {:.2f} s", name_of(o.verdict), o.kernel,
                               o.property, o.cases, o.seconds);
+  if (o.elements() > 0)
+    s += fmt::format("\n  oracle: {} elements, {:.1f}% decided by the fast tier, {} by MPFR",
+                     o.elements(), 100.0 * static_cast<double>(o.oracle_fast) / static_cast<double>(o.elements()),
+                     o.oracle_mpfr);
   if (!o.coverage.empty()) {
     // Coverage of the generators (RC_TAG), largest classes first, as RapidCheck prints it.
     std::vector<std::pair<int, std::string>> rows;

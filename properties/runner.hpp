@@ -64,6 +64,10 @@ struct PropertyOutcome {
   double first_error_over_bound = 0, error_over_bound = 0;
   bool diagnosed = false;
   std::optional<Diagnosis> diagnosis;
+  // Elements whose reference the oracle computed, and how many each tier decided
+  // (properties/reference.hpp; shrinking included).
+  std::uint64_t oracle_fast = 0, oracle_mpfr = 0;
+  std::uint64_t elements() const { return oracle_fast + oracle_mpfr; }
 };
 
 PropertyOutcome run_property(const Kernel& kernel, const Property& property,

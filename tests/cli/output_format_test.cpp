@@ -1,4 +1,4 @@
-// What CI systems read: `--json` (docs/check-json-schema.md, schema softcheck-check/1), `--junit`
+// What CI systems read: `--json` (docs/check-json-schema.md, schema softcheck-check/2), `--junit`
 // (well-formed XML with one testcase per property and a failure element per failed one), and
 // `softcheck list` / `list --json`.
 #include <gmock/gmock.h>
@@ -39,7 +39,7 @@ void expect_contract_fields(const json& c) {
 // Checks the documented fields and that the summary counts the verdicts; returns the verdicts.
 std::multiset<std::string> expect_check_json(const json& j, int cases) {
   std::multiset<std::string> verdicts;
-  EXPECT_EQ(j.at("schema"), "softcheck-check/1");
+  EXPECT_EQ(j.at("schema"), "softcheck-check/2");
   EXPECT_TRUE(j.at("seed").is_number_unsigned());
   EXPECT_EQ(j.at("cases"), cases);
   EXPECT_TRUE(j.at("max_cols").is_number_unsigned());
@@ -58,6 +58,9 @@ std::multiset<std::string> expect_check_json(const json& j, int cases) {
       EXPECT_THAT(p.at("repro").get<std::string>(),
                   HasSubstr("--property " + p.at("name").get<std::string>()));
       EXPECT_TRUE(p.at("coverage").is_object());
+      // The oracle's tiers account for every element it computed.
+      EXPECT_EQ(p.at("elements").get<uint64_t>(),
+                p.at("oracle").at("fast").get<uint64_t>() + p.at("oracle").at("mpfr").get<uint64_t>());
       if (v == "PASSED") {
         EXPECT_EQ(p.at("cases"), cases);
       }

@@ -53,17 +53,37 @@ void max_from_zero(const void* xv, void* yv, std::size_t rows, std::size_t cols)
   }
 }
 
-// Bug class: running max initialised to a finite sentinel, -10000 (the "minus infinity" of
-// attention code that masks with -1e4). Right for every row whose max is above -10000; a row of
-// logits below -10104 keeps m = -10000 and underflows to 0/0 = NaN.
-// Expected: unit_interval (large negative offsets beyond -1e4).
-void sentinel_minus_1e4(const void* xv, void* yv, std::size_t rows, std::size_t cols) {
+// Bug class: running max initialised to a finite sentinel (the "minus infinity" of attention code:
+// -1e4, -1e9, -1e30, -FLT_MAX / 2). Right for every row whose max is above the sentinel; a row of
+// logits more than 103.97 below it keeps m = sentinel and underflows to 0/0 = NaN. Only rows near
+// the bottom of the format reach the larger ones (generators.cpp, the whole-format families).
+// Expected: unit_interval (rows below the sentinel).
+template <float Sentinel>
+void sentinel_max(const void* xv, void* yv, std::size_t rows, std::size_t cols) {
   for (std::size_t r = 0; r < rows; ++r) {
     const float* x = static_cast<const float*>(xv) + r * cols;
-    float m = -10000.0f;
+    float m = Sentinel;
     for (std::size_t j = 0; j < cols; ++j)
       if (x[j] > m || std::isnan(x[j])) m = x[j];
     shifted_rest(x, static_cast<float*>(yv) + r * cols, cols, m);
+  }
+}
+
+// Bug class: masking with a large negative number instead of -inf. The kernel replaces every -inf
+// entry by Mask before a correct max-shifted softmax, so a masked entry weighs exp(Mask - m): 0
+// while the live logits are far above Mask, but the whole row when they all lie below it.
+// Expected: accuracy (a masked entry must give exactly 0).
+template <float Mask>
+void mask_as_finite(const void* xv, void* yv, std::size_t rows, std::size_t cols) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* x = static_cast<const float*>(xv) + r * cols;
+    float* y = static_cast<float*>(yv) + r * cols;
+    float m = -kInf;
+    for (std::size_t j = 0; j < cols; ++j) {
+      y[j] = x[j] == -kInf ? Mask : x[j];
+      if (y[j] > m || std::isnan(y[j])) m = y[j];
+    }
+    shifted_rest(y, y, cols, m);
   }
 }
 
@@ -107,8 +127,19 @@ std::vector<Mutant> wrong_max_kernels() {
              "exp(x) / sum exp(x), no shift", "unit_interval", kWhere),
       mutant("max_from_zero", claims(), RowwiseFn{max_from_zero}, BugClass::max_sentinel,
              "running max starts at 0", "unit_interval", kWhere),
-      mutant("sentinel_minus_1e4", claims(), RowwiseFn{sentinel_minus_1e4}, BugClass::max_sentinel,
+      mutant("sentinel_minus_1e4", claims(), RowwiseFn{sentinel_max<-1e4f>}, BugClass::max_sentinel,
              "running max starts at -1e4", "unit_interval", kWhere),
+      mutant("sentinel_minus_1e9", claims(), RowwiseFn{sentinel_max<-1e9f>}, BugClass::max_sentinel,
+             "running max starts at -1e9", "unit_interval", kWhere),
+      mutant("sentinel_minus_1e30", claims(), RowwiseFn{sentinel_max<-1e30f>},
+             BugClass::max_sentinel, "running max starts at -1e30", "unit_interval", kWhere),
+      mutant("sentinel_minus_half_max", claims(),
+             RowwiseFn{sentinel_max<-std::numeric_limits<float>::max() / 2>},
+             BugClass::max_sentinel, "running max starts at -FLT_MAX / 2", "unit_interval", kWhere),
+      mutant("mask_as_minus_1e9", claims(), RowwiseFn{mask_as_finite<-1e9f>},
+             BugClass::max_sentinel, "-inf masks replaced by -1e9", "accuracy", kWhere),
+      mutant("mask_as_minus_1e30", claims(), RowwiseFn{mask_as_finite<-1e30f>},
+             BugClass::max_sentinel, "-inf masks replaced by -1e30", "accuracy", kWhere),
       mutant("max_skips_first", claims(), RowwiseFn{max_skips_first}, BugClass::max_sentinel,
              "max loop starts at element 1", "unit_interval", kWhere),
       mutant("batch_max", claims(), RowwiseFn{batch_max}, BugClass::axis_or_stride,

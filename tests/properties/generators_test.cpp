@@ -68,7 +68,7 @@ TEST(Generators, CoverTileEdgesOverflowOffsetsAndMasks) {
   for (int i = 0; i < 2000; ++i) {
     const Batch b = gen(rc::Random(i), 50).value();
     lengths.insert(b.cols);
-    families.insert(b.family);
+    families.insert(b.family.substr(0, b.family.find(' ')));  // without the binade tag
     double top = -INFINITY;
     for (double v : b.x) top = std::max(top, v);
     past_overflow += top >= 88.72284;
@@ -77,7 +77,7 @@ TEST(Generators, CoverTileEdgesOverflowOffsetsAndMasks) {
   }
   for (std::size_t n : {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129})
     EXPECT_TRUE(lengths.count(n)) << "length " << n << " never generated";
-  EXPECT_EQ(families.size(), 7u);
+  EXPECT_EQ(families.size(), 10u);
   EXPECT_GT(past_overflow, 40);
   EXPECT_GT(masked, 100);
   EXPECT_GT(long_rows, 10);
@@ -98,6 +98,31 @@ TEST(Generators, LongRowsReachMaxColsPastTheDefaultLimit) {
   }
   EXPECT_GT(longest, 100000u);
   EXPECT_EQ(length_class(longest), "very long");
+}
+
+// The whole-format families reach every exponent range of every format (the binade tags), rows
+// within a few ulps of lowest(), and rows mixing a logit near lowest() with logits near 0.
+TEST(Generators, ReachEveryBinadeOfEachFormat) {
+  for (DType t : kAllDTypes) {
+    GenSpec spec;
+    spec.dtype = t;
+    spec.max_cols = 300;
+    std::set<std::string> ranges;
+    int near_lowest = 0, mixed = 0;
+    const auto gen = gen_batch(spec);
+    for (int i = 0; i < 3000; ++i) {
+      const Batch b = gen(rc::Random(i), 50).value();
+      if (b.family.find("|x|max 2^") != std::string::npos) ranges.insert(b.family.substr(b.family.find('|')));
+      double lo = INFINITY, hi = -INFINITY;
+      for (double v : b.x)
+        if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+      near_lowest += lo <= -max_finite(t) * 0.99;
+      mixed += lo <= -max_finite(t) * 0.99 && std::fabs(hi) < 10;
+    }
+    EXPECT_EQ(ranges.size(), 8u) << name_of(t);
+    EXPECT_GT(near_lowest, 100) << name_of(t);
+    EXPECT_GT(mixed, 20) << name_of(t);
+  }
 }
 
 TEST(Shrinking, LogitsMoveAlongTheFormatTowardsZero) {

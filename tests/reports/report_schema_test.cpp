@@ -175,7 +175,7 @@ TEST(ReportSchema, MeasureMatchesOracleCompare) {
         for (int i = 0; i < std::abs(steps); ++i)
           got = steps > 0 ? next_up(t, got) : next_down(t, got);
         const oracle::ErrorMetrics a = measure(got, ref, j, t),
-                                   b = oracle::compare(got, ref.exact[j], t);
+                                   b = oracle::compare(got, ref.exact()[j], t);
         const double tol = t == DType::f64 ? 0.0 : 0x1p-28;
         EXPECT_NEAR(a.signed_ulps, b.signed_ulps, tol) << name_of(t) << " " << j;
         EXPECT_NEAR(a.ulps_vs_exact, b.ulps_vs_exact, tol);
