@@ -8,6 +8,10 @@ packages=(
   libboost-dev libmpfr-dev libgmp-dev libeigen3-dev
   libbenchmark-dev libhwy-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
+  # Peer libraries checked and timed as subjects (adapters/); each is optional to the build.
+  # libtorch-dev is the large one: about 120 MB to download (158 packages with its dependencies),
+  # about 90 s to install here.
+  libdnnl-dev libxnnpack-dev libpthreadpool-dev libtorch-dev
 )
 
 missing=()
