@@ -32,13 +32,13 @@ std::vector<PeerAdapter> peer_adapters() {
 #ifdef SOFTCHECK_HAVE_ONEDNN
   v.push_back({"oneDNN", true, onednn_detail()});
 #else
-  v.push_back({"oneDNN", false, "not built: libdnnl-dev was not found by CMake"});
+  v.push_back({"oneDNN", false, "not built: libdnnl-dev not found, or SOFTCHECK_WITH_ONEDNN=OFF"});
 #endif
 #ifdef SOFTCHECK_HAVE_XNNPACK
   v.push_back({"XNNPACK", true, xnnpack_detail()});
 #else
   v.push_back({"XNNPACK", false,
-               "not built: libxnnpack-dev and libpthreadpool-dev were not found by CMake"});
+               "not built: libxnnpack-dev/libpthreadpool-dev not found, or SOFTCHECK_WITH_XNNPACK=OFF"});
 #endif
 #ifdef SOFTCHECK_HAVE_TORCH
   v.push_back({"libtorch", true, torch_detail()});
