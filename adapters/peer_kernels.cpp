@@ -8,7 +8,6 @@ namespace softcheck {
 
 std::string onednn_detail();
 std::string xnnpack_detail();
-std::string torch_detail();
 
 #ifndef SOFTCHECK_HAVE_ONEDNN
 std::vector<Kernel> onednn_kernels() { return {}; }
@@ -16,13 +15,15 @@ std::vector<Kernel> onednn_kernels() { return {}; }
 #ifndef SOFTCHECK_HAVE_XNNPACK
 std::vector<Kernel> xnnpack_kernels() { return {}; }
 #endif
-#ifndef SOFTCHECK_HAVE_TORCH
-std::vector<Kernel> torch_kernels() { return {}; }
-#endif
+// Defined only in programs that link the libtorch adapter (adapters/torch.cmake): weak, so that
+// elsewhere they resolve to null and the torch peers are absent.
+[[gnu::weak]] std::vector<Kernel> torch_kernels();
+[[gnu::weak]] std::string torch_detail();
 
 std::vector<Kernel> peer_kernels() {
   std::vector<Kernel> v;
-  for (auto&& family : {onednn_kernels(), xnnpack_kernels(), torch_kernels()})
+  for (auto&& family : {onednn_kernels(), xnnpack_kernels(),
+                        torch_kernels ? torch_kernels() : std::vector<Kernel>{}})
     v.insert(v.end(), family.begin(), family.end());
   return v;
 }
@@ -40,11 +41,10 @@ std::vector<PeerAdapter> peer_adapters() {
   v.push_back({"XNNPACK", false,
                "not built: libxnnpack-dev/libpthreadpool-dev not found, or SOFTCHECK_WITH_XNNPACK=OFF"});
 #endif
-#ifdef SOFTCHECK_HAVE_TORCH
-  v.push_back({"libtorch", true, torch_detail()});
-#else
-  v.push_back({"libtorch", false, SOFTCHECK_TORCH_SKIP_REASON});
-#endif
+  if (torch_kernels && torch_detail)
+    v.push_back({"libtorch", true, torch_detail()});
+  else
+    v.push_back({"libtorch", false, SOFTCHECK_TORCH_SKIP_REASON});
   return v;
 }
 
