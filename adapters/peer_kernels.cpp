@@ -15,15 +15,15 @@ std::vector<Kernel> onednn_kernels() { return {}; }
 #ifndef SOFTCHECK_HAVE_XNNPACK
 std::vector<Kernel> xnnpack_kernels() { return {}; }
 #endif
-// Defined only in programs that link the libtorch adapter (adapters/torch.cmake): weak, so that
-// elsewhere they resolve to null and the torch peers are absent.
-[[gnu::weak]] std::vector<Kernel> torch_kernels();
-[[gnu::weak]] std::string torch_detail();
+std::string torch_detail();
+
+#ifndef SOFTCHECK_HAVE_TORCH
+std::vector<Kernel> torch_kernels() { return {}; }
+#endif
 
 std::vector<Kernel> peer_kernels() {
   std::vector<Kernel> v;
-  for (auto&& family : {onednn_kernels(), xnnpack_kernels(),
-                        torch_kernels ? torch_kernels() : std::vector<Kernel>{}})
+  for (auto&& family : {onednn_kernels(), xnnpack_kernels(), torch_kernels()})
     v.insert(v.end(), family.begin(), family.end());
   return v;
 }
@@ -41,10 +41,11 @@ std::vector<PeerAdapter> peer_adapters() {
   v.push_back({"XNNPACK", false,
                "not built: libxnnpack-dev/libpthreadpool-dev not found, or SOFTCHECK_WITH_XNNPACK=OFF"});
 #endif
-  if (torch_kernels && torch_detail)
-    v.push_back({"libtorch", true, torch_detail()});
-  else
-    v.push_back({"libtorch", false, SOFTCHECK_TORCH_SKIP_REASON});
+#ifdef SOFTCHECK_HAVE_TORCH
+  v.push_back({"libtorch", !torch_kernels().empty(), torch_detail()});
+#else
+  v.push_back({"libtorch", false, SOFTCHECK_TORCH_SKIP_REASON});
+#endif
   return v;
 }
 

@@ -2,8 +2,8 @@
 // include/softcheck/kernel.hpp, so the property catalogue, `softcheck check --kernel`, the report
 // and `softcheck bench` treat them like softcheck's own kernels. Each adapter is compiled only when
 // CMake finds its library (adapters/CMakeLists.txt); peer_adapters() says which were and why not.
-// The libtorch adapter is linked only into the CLI, softcheck_bench and the peer tests
-// (adapters/torch.cmake: loading libtorch costs every process ~0.4 s).
+// The libtorch adapter is a module loaded on the first call of a torch kernel
+// (adapters/torch_peers.cpp: loading libtorch costs a process ~0.4 s).
 // Every adapter runs its library single-threaded and deterministically, and its contract states
 // what was measured here (docs/findings.md), not what the library's documentation promises.
 #pragma once
@@ -44,6 +44,6 @@ const KnownFinding* find_known_finding(std::string_view kernel, std::string_view
 // The adapters' families, concatenated by peer_kernels() (empty where not built).
 std::vector<Kernel> onednn_kernels();   // adapters/onednn_kernels.cpp
 std::vector<Kernel> xnnpack_kernels();  // adapters/xnnpack_kernels.cpp
-// adapters/torch_kernels.cpp, only in the programs that link it (see peer_kernels.cpp).
+std::vector<Kernel> torch_kernels();    // adapters/torch_peers.cpp
 
 }  // namespace softcheck

@@ -1,4 +1,6 @@
-// libtorch 1.13 (Debian libtorch-dev) as kernels: at::_softmax_out and at::_log_softmax_out
+// libtorch 1.13 (Debian libtorch-dev) as kernels, built as a module (softcheck_torch_adapter.so)
+// that adapters/torch_peers.cpp loads on the first call of a torch kernel, so only processes that
+// run one pay libtorch's start-up (about 0.4 s of CPU) and its fork handlers. The kernels: at::_softmax_out and at::_log_softmax_out
 // (f32, f64, bf16), at::_softmax_backward_data_out (f32, f64) and cross-entropy (f32, f64) as
 // autograd computes it: nll_loss_forward on _log_softmax, then nll_loss_backward and
 // _log_softmax_backward_data. Tensors wrap the caller's buffers (at::from_blob), so `_out`
@@ -10,13 +12,12 @@
 // not change with it, the summary says which path runs.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <torch/csrc/api/include/torch/version.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
-#include "adapters/peer_kernels.hpp"
+#include "softcheck/dtype.hpp"
 
 namespace softcheck {
 namespace {
@@ -113,55 +114,37 @@ void cross_entropy(const void* x, const int64_t* labels, void* loss, void* dx, s
   }
 }
 
-// libtorch does not export its choice (at::native::get_cpu_capability is internal); it follows
-// ATEN_CPU_CAPABILITY when set and the CPU has it, and AVX2 otherwise on this build (peers.md).
-std::string capability() {
-  const char* env = std::getenv("ATEN_CPU_CAPABILITY");
-  return env && *env ? std::string(env) + " (ATEN_CPU_CAPABILITY)" : "default (AVX2)";
-}
-
-Contract torch_contract(Op op, DType t) {
-  Contract c;
-  c.op = op;
-  c.dtype = t;
-  c.accum = t == DType::f64 ? DType::f64 : DType::f32;  // bf16 is computed in f32
-  c.algorithm = Algorithm::shifted;
-  // vec::reduce_all over one Vectorized accumulator (4 to 16 lanes), then a tree: 4 lanes is the
-  // smallest tree, so its bound holds for every capability.
-  c.summation = Summation::k_lane;
-  c.lanes = 4;
-  c.exp_ulps = 1.0;  // Sleef_exp*_u10
-  c.log_ulps = 1.0;
-  c.domain.accepts_neg_inf = true;
-  c.domain.propagates_nan = true;
-  c.all_masked = MaskedRowPolicy::nan;
-  c.flushes_subnormals = false;
-  c.monotone_exp = false;
-  c.isa = "torch";
-  c.name = std::string(name_of(t)) + "_" + std::string(name_of(op)) + "_shifted__torch";
-  c.summary = "libtorch " + std::string(TORCH_VERSION) + " CPU path " + capability() + ", one thread";
-  return c;
-}
-
 }  // namespace
-
-std::vector<Kernel> torch_kernels() {
-  return {
-      {torch_contract(Op::softmax, DType::f32), &softmax<DType::f32>},
-      {torch_contract(Op::softmax, DType::f64), &softmax<DType::f64>},
-      {torch_contract(Op::softmax, DType::bf16), &softmax<DType::bf16>},
-      {torch_contract(Op::log_softmax, DType::f32), &log_softmax<DType::f32>},
-      {torch_contract(Op::log_softmax, DType::f64), &log_softmax<DType::f64>},
-      {torch_contract(Op::log_softmax, DType::bf16), &log_softmax<DType::bf16>},
-      {torch_contract(Op::softmax_backward, DType::f32), &backward<DType::f32>},
-      {torch_contract(Op::softmax_backward, DType::f64), &backward<DType::f64>},
-      {torch_contract(Op::cross_entropy, DType::f32), &cross_entropy<DType::f32>},
-      {torch_contract(Op::cross_entropy, DType::f64), &cross_entropy<DType::f64>},
-  };
-}
-
-std::string torch_detail() {
-  return "libtorch " + std::string(TORCH_VERSION) + ", CPU path " + capability() + " (set ATEN_CPU_CAPABILITY=avx512 to check the AVX-512 path)";
-}
-
 }  // namespace softcheck
+
+// The entry points adapters/torch_peers.cpp resolves with dlsym (one per registered kernel).
+#define SOFTCHECK_TORCH_ROWWISE(name, fn, T)                                      \
+  extern "C" __attribute__((visibility("default"))) void name(                 \
+      const void* x, void* y, std::size_t rows, std::size_t cols) {               \
+    softcheck::fn<softcheck::DType::T>(x, y, rows, cols);                         \
+  }
+SOFTCHECK_TORCH_ROWWISE(softcheck_torch_softmax_f32, softmax, f32)
+SOFTCHECK_TORCH_ROWWISE(softcheck_torch_softmax_f64, softmax, f64)
+SOFTCHECK_TORCH_ROWWISE(softcheck_torch_softmax_bf16, softmax, bf16)
+SOFTCHECK_TORCH_ROWWISE(softcheck_torch_log_softmax_f32, log_softmax, f32)
+SOFTCHECK_TORCH_ROWWISE(softcheck_torch_log_softmax_f64, log_softmax, f64)
+SOFTCHECK_TORCH_ROWWISE(softcheck_torch_log_softmax_bf16, log_softmax, bf16)
+
+extern "C" __attribute__((visibility("default"))) void softcheck_torch_softmax_backward_f32(
+    const void* y, const void* dy, void* dx, std::size_t rows, std::size_t cols) {
+  softcheck::backward<softcheck::DType::f32>(y, dy, dx, rows, cols);
+}
+extern "C" __attribute__((visibility("default"))) void softcheck_torch_softmax_backward_f64(
+    const void* y, const void* dy, void* dx, std::size_t rows, std::size_t cols) {
+  softcheck::backward<softcheck::DType::f64>(y, dy, dx, rows, cols);
+}
+extern "C" __attribute__((visibility("default"))) void softcheck_torch_cross_entropy_f32(
+    const void* x, const int64_t* labels, void* loss, void* dx, std::size_t rows,
+    std::size_t cols) {
+  softcheck::cross_entropy<softcheck::DType::f32>(x, labels, loss, dx, rows, cols);
+}
+extern "C" __attribute__((visibility("default"))) void softcheck_torch_cross_entropy_f64(
+    const void* x, const int64_t* labels, void* loss, void* dx, std::size_t rows,
+    std::size_t cols) {
+  softcheck::cross_entropy<softcheck::DType::f64>(x, labels, loss, dx, rows, cols);
+}

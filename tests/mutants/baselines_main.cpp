@@ -3,13 +3,17 @@
 // `softcheck check`, as the Markdown table of docs/findings.md ("Why not allclose?"): which checker
 // catches which bug, and whether any of them flags a correct kernel.
 //
-//   softcheck_baselines [--filter TEXT]
+//   softcheck_baselines [--filter TEXT] [--peers]
+//     --peers  instead: the registered peer kernels (adapters/) through the two baselines, to
+//              compare with what softcheck found in them (docs/findings.md)
 // Exit status 1 if softcheck misses a wrong kernel or any checker flags a correct one.
 #include <fmt/format.h>
 
 #include <cstring>
 #include <string>
 
+#include "adapters/peer_kernels.hpp"
+#include "impl/registry.hpp"
 #include "tests/mutants/baseline_checkers.hpp"
 #include "tests/mutants/gallery_run.hpp"
 
@@ -17,13 +21,27 @@ int main(int argc, char** argv) {
   using namespace softcheck;
   using namespace softcheck::mutants;
   std::string filter;
+  bool peers = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--filter") == 0 && i + 1 < argc) {
       filter = argv[++i];
+    } else if (std::strcmp(argv[i], "--peers") == 0) {
+      peers = true;
     } else {
-      fmt::print(stderr, "usage: softcheck_baselines [--filter TEXT]\n");
+      fmt::print(stderr, "usage: softcheck_baselines [--filter TEXT] [--peers]\n");
       return 2;
     }
+  }
+  if (peers) {
+    fmt::print("| peer kernel | allclose | assert_close |\n|---|---|---|\n");
+    for (const Kernel& k : builtin_kernels()) {
+      if (!is_peer(k.contract)) continue;
+      if (!filter.empty() && k.contract.name.find(filter) == std::string::npos) continue;
+      const BaselineVerdict a = allclose_baseline(k), b = assert_close_baseline(k);
+      fmt::print("| `{}` | {} | {} |\n", k.contract.name, a.caught ? "flagged: " + a.detail : "passed",
+                 b.caught ? "flagged: " + b.detail : "passed");
+    }
+    return 0;
   }
   const auto mark = [](bool caught) { return caught ? "caught" : "**missed**"; };
   int n = 0, by_allclose = 0, by_assert_close = 0, by_softcheck = 0;
