@@ -5,7 +5,7 @@ REPORT_ARGS ?=
 # On a shared machine: BENCH_ARGS="--benchmark_repetitions=5 --benchmark_enable_random_interleaving=true"
 BENCH_ARGS ?=
 
-.PHONY: report test deps build bench asan clean gallery
+.PHONY: report test deps build bench asan clean gallery baselines
 
 report: build
 	./$(BUILD_DIR)/bin/softcheck report --out $(BUILD_DIR)/report $(REPORT_ARGS)
@@ -25,6 +25,10 @@ build: deps
 GALLERY_ARGS ?=
 gallery: build
 	./$(BUILD_DIR)/bin/softcheck_gallery $(GALLERY_ARGS)
+
+# The gallery through the allclose / assert_close baseline checkers and softcheck (docs/findings.md).
+baselines: build
+	./$(BUILD_DIR)/bin/softcheck_baselines
 
 bench: build
 	./$(BUILD_DIR)/bin/softcheck_bench --benchmark_counters_tabular=true $(BENCH_ARGS)

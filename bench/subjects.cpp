@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <variant>
 
+#include "adapters/peer_kernels.hpp"
 #include "impl/registry.hpp"
 
 namespace softcheck::bench {
@@ -19,6 +20,19 @@ std::vector<Subject> reference_subjects() {
   };
 }
 
+std::optional<Subject> subject_for(const Kernel& k, Group group) {
+  const Contract& c = k.contract;
+  if (const auto* fn = std::get_if<RowwiseFn>(&k.entry)) return Subject{c.name, group, c.dtype, c.op, *fn};
+  if (const auto* temp = std::get_if<TemperatureFn>(&k.entry)) {
+    // softmax_temp at tau = 1: the same work as softmax plus the scaling by 1/tau.
+    const TemperatureFn f = *temp;
+    return Subject{c.name + "/tau:1", group, c.dtype, c.op,
+                   [f](const void* x, void* y, std::size_t r, std::size_t n) { f(x, y, r, n, 1.0); }};
+  }
+  // softmax_backward and cross_entropy take other inputs (y and dy, labels): not benchmarked here.
+  return std::nullopt;
+}
+
 std::vector<Subject> builtin_subjects() {
   std::vector<Subject> out;
   for (const Kernel& k : builtin_kernels()) {
@@ -28,25 +42,15 @@ std::vector<Subject> builtin_subjects() {
       std::fprintf(stderr, "softcheck_bench: SKIPPED %s (%s)\n", c.name.c_str(), why->c_str());
       continue;
     }
-    if (const auto* fn = std::get_if<RowwiseFn>(&k.entry)) {
-      out.push_back({c.name, Group::kernel, c.dtype, c.op, *fn});
-    } else if (const auto* temp = std::get_if<TemperatureFn>(&k.entry)) {
-      // softmax_temp at tau = 1: the same work as softmax plus the scaling by 1/tau.
-      const TemperatureFn f = *temp;
-      out.push_back(
-          {c.name + "/tau:1", Group::kernel, c.dtype, c.op,
-           [f](const void* x, void* y, std::size_t r, std::size_t n) { f(x, y, r, n, 1.0); }});
-    }
-    // softmax_backward and cross_entropy take other inputs (y and dy, labels): not benchmarked
-    // here.
+    if (auto s = subject_for(k, is_peer(k.contract) ? Group::peer : Group::kernel))
+      out.push_back(std::move(*s));
   }
   return out;
 }
 
 namespace {
 
-// The sources, in display order. Peer adapters (adapters/, optional) append their source here,
-// e.g. `#ifdef SOFTCHECK_HAVE_ONEDNN onednn_subjects, #endif`.
+// The sources, in display order.
 const SubjectSource kSources[] = {
     reference_subjects,
     builtin_subjects,

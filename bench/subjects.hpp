@@ -1,7 +1,7 @@
 // What the benchmark measures: "subjects", each a row-wise function over a rows x cols batch.
-// Sources of subjects are plain functions listed in subjects.cpp (kSources): the registered kernels
-// of impl/, the reference rows (bandwidth, plain baseline), and later the peer libraries (oneDNN,
-// XNNPACK, libtorch adapters): a peer adds one function returning its subjects to that list.
+// Sources of subjects are plain functions listed in subjects.cpp (kSources): the reference rows
+// (bandwidth, plain baseline) and the registered kernels of impl/, which include the peer
+// libraries' adapters (adapters/: oneDNN, XNNPACK, libtorch) where they were built.
 #pragma once
 
 #include <cstddef>
@@ -9,7 +9,10 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
 #include "softcheck/dtype.hpp"
+#include "softcheck/kernel.hpp"
 #include "softcheck/op.hpp"
 
 namespace softcheck::bench {
@@ -33,7 +36,12 @@ inline constexpr const char* kStreamName = "stream_scale_f32";
 inline constexpr const char* kBaselineName = "f32_softmax_threepass_fastmath";
 std::vector<Subject> reference_subjects();
 
-// Every registered kernel (impl/registry.hpp) of a row-wise op the benchmark can feed.
+// A kernel the benchmark can feed (softmax, log_softmax, softmax_temp at tau = 1), as a subject
+// of the given group; nullopt for softmax_backward and cross_entropy (other inputs).
+std::optional<Subject> subject_for(const Kernel& k, Group group);
+
+// Every registered kernel (impl/registry.hpp) of a row-wise op the benchmark can feed, peers
+// (adapters/) included as Group::peer.
 std::vector<Subject> builtin_subjects();
 
 // All sources, in display order.

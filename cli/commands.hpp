@@ -34,5 +34,8 @@ Runner add_list_command(CLI::App& app);
 Runner add_check_command(CLI::App& app);
 Runner add_report_command(CLI::App& app);
 Runner add_merge_command(CLI::App& app);
+#ifdef SOFTCHECK_HAVE_BENCH
+Runner add_bench_command(CLI::App& app);  // cli/bench_command.cpp
+#endif
 
 }  // namespace softcheck::cli

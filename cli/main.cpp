@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
   const Runner check = add_check_command(app);
   const Runner report = add_report_command(app);
   const Runner merge = add_merge_command(app);
+#ifdef SOFTCHECK_HAVE_BENCH
+  const Runner bench = add_bench_command(app);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -62,6 +65,9 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("check")) return check();
     if (app.got_subcommand("report")) return report();
     if (app.got_subcommand("merge")) return merge();
+#ifdef SOFTCHECK_HAVE_BENCH
+    if (app.got_subcommand("bench")) return bench();
+#endif
   } catch (const UsageError& e) {
     std::cerr << "softcheck: error: " << e.what() << "\n";
     return kExitUsage;

@@ -2,13 +2,15 @@
 
 #include <algorithm>
 
+#include "adapters/peer_kernels.hpp"
+
 namespace softcheck {
 
 std::span<const Kernel> builtin_kernels() {
   static const std::vector<Kernel> all = [] {
     std::vector<Kernel> v;
     for (auto&& family : {scalar_softmax_kernels(), half_softmax_kernels(), derivative_kernels(),
-                          simd_kernels()})
+                          simd_kernels(), peer_kernels()})
       v.insert(v.end(), family.begin(), family.end());
     return v;
   }();

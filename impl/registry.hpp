@@ -19,5 +19,7 @@ std::vector<Kernel> scalar_softmax_kernels();   // impl/scalar/
 std::vector<Kernel> half_softmax_kernels();     // impl/half/
 std::vector<Kernel> derivative_kernels();       // impl/ops/: log_softmax, backward, cross_entropy, temp
 std::vector<Kernel> simd_kernels();             // impl/simd/ (Highway, dynamic dispatch)
+// peer_kernels() (adapters/peer_kernels.hpp): oneDNN, XNNPACK, libtorch where built; last, so the
+// built-in kernels keep their positions.
 
 }  // namespace softcheck

@@ -11,6 +11,10 @@ packages=(
   libkainjow-mustache-dev
   # The HTML report's test renders it in a real browser (tests/reports/html_test.cpp).
   chromium
+  # Peer libraries checked and timed as subjects (adapters/); each is optional to the build.
+  # libtorch-dev is the large one: about 120 MB to download (158 packages with its dependencies),
+  # about 90 s to install here.
+  libdnnl-dev libxnnpack-dev libpthreadpool-dev libtorch-dev
 )
 # npm installs the report's charting library (docs/report-html.md); a Node.js that is already
 # installed (e.g. not Debian's) brings its own npm.
