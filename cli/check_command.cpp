@@ -56,11 +56,10 @@ int run_check(const CheckOptions& o) {
     for (const Kernel& k : builtin_kernels()) kernels.push_back(k);
   if (kernels.empty()) throw UsageError("nothing to check: give --kernel NAME, --all or --lib PATH");
 
-  // Plugins always run isolated in child processes with guarded buffers; built-ins in-process
+  // Plugin kernels run as --isolation says (a worker process by default); built-ins in-process
   // unless --isolate.
-  const bool isolated = plugin != nullptr || o.isolate;
-  const std::unique_ptr<Invoker> invoker = isolated ? make_isolated_invoker(o.plugin.timeout_s)
-                                                    : std::make_unique<InProcessInvoker>();
+  const std::unique_ptr<Invoker> invoker =
+      make_invoker(plugin.get(), o.isolate, o.plugin.timeout_s);
   std::vector<KernelResult> results;
   bool failed = false;
   // The arguments that select kernels[i] again: the plugin's come first, then built-ins.

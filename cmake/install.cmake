@@ -1,5 +1,6 @@
 # Install rules and the CMake package: `cmake --install build --prefix P` installs
 #   P/bin/softcheck                                 the CLI (imported as softcheck::softcheck)
+#   P/bin/softcheck-worker                          the process plugin kernels run in
 #   P/include/softcheck/kernel_abi.h                the plugin C ABI (softcheck::kernel_abi)
 #   P/lib/cmake/softcheck/                          softcheckConfig.cmake and friends
 #   P/share/doc/softcheck/                          the JSON schema and the example plugin
@@ -24,6 +25,9 @@ if(TARGET softcheck)
   add_executable(softcheck::softcheck ALIAS softcheck)
   install(TARGETS softcheck EXPORT softcheckTargets
           RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  # Plugin kernels run in it (properties/plugin/worker_invoker.hpp); softcheck looks for it in its
+  # own directory.
+  install(TARGETS softcheck-worker RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 install(TARGETS softcheck_kernel_abi EXPORT softcheckTargets)
 # Only the C header: the C++ headers of include/softcheck/ describe built-in kernels and need the

@@ -27,6 +27,9 @@ struct IsolationOptions {
   // end: over-reads/over-writes fault (the common defect: a vector tail past the row end);
   // start: under-reads/under-writes fault. A write on the other side is caught by the slack canary.
   GuardPlacement placement = GuardPlacement::end;
+  // If the call was clean, call again with the data against the other guard page, so that both an
+  // over-read and an under-read of one element fault (the outputs of the first call are returned).
+  bool both_placements = false;
 };
 
 class IsolatedInvoker final : public Invoker {
@@ -38,6 +41,7 @@ class IsolatedInvoker final : public Invoker {
   const IsolationOptions& options() const { return options_; }
 
  private:
+  CallResult call_placed(const Kernel& kernel, const Call& call, GuardPlacement placement) const;
   IsolationOptions options_;
 };
 

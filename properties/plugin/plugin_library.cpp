@@ -51,24 +51,65 @@ E parse_field(const std::string& where, const char* field, const char* value, E 
                                 accepted_names<E>()));
 }
 
-Kernel kernel_from_desc(const std::string& lib, std::size_t i, const softcheck_kernel_desc& d) {
-  const std::string where = fmt::format("plugin '{}', softcheck_kernels() entry #{}{}", lib, i,
-                                        d.name ? fmt::format(" '{}'", d.name) : std::string());
-  if (d.name == nullptr || d.name[0] == '\0') throw PluginError(where + ": name is missing");
-  if (d.op == nullptr) throw PluginError(where + ": op is missing");
-  if (d.dtype == nullptr) throw PluginError(where + ": dtype is missing");
-  const Op op = parse_field<Op>(where, "op", d.op, Op::softmax, parse_op);
-  const DType dtype = parse_field<DType>(where, "dtype", d.dtype, DType::f32, parse_dtype);
+const char* c_str(const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; }
+
+std::optional<std::string> copy_field(const char* s) {
+  return s ? std::optional<std::string>(s) : std::nullopt;
+}
+
+KernelDescFields fields_of(const softcheck_kernel_desc& d) {
+  KernelDescFields f;
+  f.name = copy_field(d.name);
+  f.op = copy_field(d.op);
+  f.dtype = copy_field(d.dtype);
+  f.accum = copy_field(d.accum);
+  f.algorithm = copy_field(d.algorithm);
+  f.summation = copy_field(d.summation);
+  f.all_masked = copy_field(d.all_masked);
+  f.lanes = d.lanes;
+  f.exp_ulps = d.exp_ulps;
+  f.flushes_subnormals = d.flushes_subnormals;
+  f.monotone_exp = d.monotone_exp;
+  return f;
+}
+
+std::string entry_where(const std::string& lib, std::size_t i, const KernelDescFields& d) {
+  return fmt::format("plugin '{}', softcheck_kernels() entry #{}{}", lib, i,
+                     d.name ? fmt::format(" '{}'", *d.name) : std::string());
+}
+
+DescribedKernel kernel_from_desc(const std::string& lib, std::size_t i,
+                                 const softcheck_kernel_desc& desc) {
+  KernelDescFields fields = fields_of(desc);
+  Contract c = contract_from_desc(lib, i, fields);
+  const std::string where = entry_where(lib, i, fields);
+  void* fn = reinterpret_cast<void*>(desc.fn);
+  if (fn == nullptr) throw PluginError(where + ": fn is NULL");
+  if (object_of(fn).empty())
+    throw PluginError(fmt::format("{}: fn = {} points into no loaded library", where, fn));
+  const Op op = c.op;
+  return DescribedKernel{std::move(fields), Kernel{std::move(c), entry_for(op, fn)}};
+}
+
+}  // namespace
+
+Contract contract_from_desc(const std::string& lib, std::size_t i, const KernelDescFields& d) {
+  const std::string where = entry_where(lib, i, d);
+  if (!d.name || d.name->empty()) throw PluginError(where + ": name is missing");
+  if (!d.op) throw PluginError(where + ": op is missing");
+  if (!d.dtype) throw PluginError(where + ": dtype is missing");
+  const Op op = parse_field<Op>(where, "op", c_str(d.op), Op::softmax, parse_op);
+  const DType dtype = parse_field<DType>(where, "dtype", c_str(d.dtype), DType::f32, parse_dtype);
 
   Contract c = plugin_contract(op, dtype);
-  c.name = d.name;
-  c.accum = parse_field<DType>(where, "accum", d.accum, c.accum, parse_dtype);
-  c.algorithm =
-      parse_field<Algorithm>(where, "algorithm", d.algorithm, c.algorithm, parse_algorithm);
-  c.summation =
-      parse_field<Summation>(where, "summation", d.summation, c.summation, parse_summation);
-  c.all_masked = parse_field<MaskedRowPolicy>(where, "all_masked", d.all_masked, c.all_masked,
-                                              parse_masked_row_policy);
+  c.name = *d.name;
+  c.accum = parse_field<DType>(where, "accum", c_str(d.accum), c.accum, parse_dtype);
+  c.algorithm = parse_field<Algorithm>(where, "algorithm", c_str(d.algorithm), c.algorithm,
+                                       parse_algorithm);
+  c.summation = parse_field<Summation>(where, "summation", c_str(d.summation), c.summation,
+                                       parse_summation);
+  c.all_masked = parse_field<MaskedRowPolicy>(where, "all_masked", c_str(d.all_masked),
+                                              c.all_masked, parse_masked_row_policy);
   if (c.summation == Summation::k_lane) {
     if (d.lanes < 2)
       throw PluginError(
@@ -92,20 +133,13 @@ Kernel kernel_from_desc(const std::string& lib, std::size_t i, const softcheck_k
   c.monotone_exp = d.monotone_exp == 1;
   apply_algorithm_domain(c);
 
-  void* fn = reinterpret_cast<void*>(d.fn);
-  if (fn == nullptr) throw PluginError(where + ": fn is NULL");
-  if (object_of(fn).empty())
-    throw PluginError(fmt::format("{}: fn = {} points into no loaded library", where, fn));
-
   // The naming convention dtype_op_algorithm__isa puts the instruction set after "__".
   const std::string name = c.name;
   if (auto sep = name.rfind("__"); sep != std::string::npos && sep + 2 < name.size())
     c.isa = name.substr(sep + 2);
   c.summary = fmt::format("plugin {}", lib);
-  return Kernel{std::move(c), entry_for(op, fn)};
+  return c;
 }
-
-}  // namespace
 
 Contract plugin_contract(Op op, DType dtype) {
   Contract c;
@@ -211,6 +245,28 @@ bool PluginLibrary::has_descriptor() const {
 }
 
 std::vector<Kernel> PluginLibrary::kernels() const {
+  std::vector<Kernel> out;
+  for (DescribedKernel& d : described_kernels()) out.push_back(std::move(d.kernel));
+  return out;
+}
+
+void PluginLibrary::init() const {
+  void* addr = symbol_address(SOFTCHECK_INIT_SYMBOL);
+  if (addr == nullptr) return;
+  using InitFn = int (*)(void);
+  if (const int rc = reinterpret_cast<InitFn>(addr)(); rc != 0)
+    throw PluginError(
+        fmt::format("plugin '{}': {}() failed with {}", path_, SOFTCHECK_INIT_SYMBOL, rc));
+}
+
+void PluginLibrary::teardown() const {
+  void* addr = symbol_address(SOFTCHECK_TEARDOWN_SYMBOL);
+  if (addr == nullptr) return;
+  using TeardownFn = void (*)(void);
+  reinterpret_cast<TeardownFn>(addr)();
+}
+
+std::vector<DescribedKernel> PluginLibrary::described_kernels() const {
   void* addr = symbol_address(SOFTCHECK_KERNELS_SYMBOL);
   if (addr == nullptr)
     throw PluginError(
@@ -235,12 +291,13 @@ std::vector<Kernel> PluginLibrary::kernels() const {
   if (list->kernels == nullptr)
     throw PluginError(fmt::format("{} has count {} but kernels is NULL", where, list->count));
 
-  std::vector<Kernel> out;
+  std::vector<DescribedKernel> out;
   std::set<std::string> seen;
   for (uint32_t i = 0; i < list->count; ++i) {
-    Kernel k = kernel_from_desc(path_, i, list->kernels[i]);
-    if (!seen.insert(k.contract.name).second)
-      throw PluginError(fmt::format("{}: kernel name '{}' appears twice", where, k.contract.name));
+    DescribedKernel k = kernel_from_desc(path_, i, list->kernels[i]);
+    if (!seen.insert(k.kernel.contract.name).second)
+      throw PluginError(
+          fmt::format("{}: kernel name '{}' appears twice", where, k.kernel.contract.name));
     out.push_back(std::move(k));
   }
   return out;
