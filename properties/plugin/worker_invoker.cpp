@@ -271,6 +271,7 @@ std::size_t WorkerInvoker::index_of(const Kernel& k) const {
 CallResult WorkerInvoker::call(const Kernel& kernel, const Call& c) const {
   validate_call(kernel, c, "WorkerInvoker");
   const std::size_t index = index_of(kernel);
+  const std::lock_guard<std::mutex> lock(calls_);
   CallResult r = call_placed(index, c, GuardPlacement::end);
   if (!r.ok()) return r;
   CallResult second = call_placed(index, c, GuardPlacement::start);

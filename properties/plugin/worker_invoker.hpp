@@ -24,6 +24,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -69,6 +70,7 @@ class WorkerInvoker final : public Invoker {
 
   // Throws std::invalid_argument if the call does not match the kernel (as IsolatedInvoker), and
   // std::runtime_error if a fresh worker cannot be started or no longer lists the kernel.
+  // Calls from several threads are served one after the other.
   CallResult call(const Kernel& kernel, const Call& call) const override;
 
   // Workers started so far (1 after construction; +1 after each call that ended one).
@@ -89,6 +91,7 @@ class WorkerInvoker final : public Invoker {
   mutable std::unique_ptr<Worker> worker_;
   mutable std::unique_ptr<Arena> arena_;
   mutable int workers_started_ = 0;
+  mutable std::mutex calls_;  // one worker serves one call at a time
 };
 
 }  // namespace softcheck

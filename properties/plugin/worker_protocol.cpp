@@ -1,5 +1,6 @@
 #include "properties/plugin/worker_protocol.hpp"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,7 +10,9 @@ namespace softcheck::worker {
 bool write_all(int fd, const void* p, std::size_t n) {
   const auto* b = static_cast<const char*>(p);
   while (n > 0) {
-    const ssize_t w = write(fd, b, n);
+    // MSG_NOSIGNAL: a worker that died must show as a failed write, not as a SIGPIPE that ends
+    // softcheck.
+    const ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
     if (w < 0 && errno == EINTR) continue;
     if (w <= 0) return false;
     b += w;

@@ -61,7 +61,8 @@ struct CallReply {
   char leftover[512] = {};  // "pid 1234 (sleep)"..., already killed by the worker
 };
 
-// Whole-buffer socket I/O that retries on EINTR and short transfers; false on EOF or error.
+// Whole-buffer socket I/O that retries on EINTR and short transfers; false on EOF or error
+// (never SIGPIPE).
 bool write_all(int fd, const void* p, std::size_t n);
 bool read_all(int fd, void* p, std::size_t n);
 bool write_frame(int fd, const std::string& text);
