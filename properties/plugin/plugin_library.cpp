@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "softcheck/kernel_abi.h"
@@ -51,7 +52,13 @@ E parse_field(const std::string& where, const char* field, const char* value, E 
                                 accepted_names<E>()));
 }
 
-const char* c_str(const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; }
+// The naming convention dtype_op_algorithm__isa puts the instruction set after "__".
+void name_plugin_kernel(Contract& c, const std::string& lib) {
+  const std::string name = c.name;
+  if (auto sep = name.rfind("__"); sep != std::string::npos && sep + 2 < name.size())
+    c.isa = name.substr(sep + 2);
+  c.summary = fmt::format("plugin {}", lib);
+}
 
 std::optional<std::string> copy_field(const char* s) {
   return s ? std::optional<std::string>(s) : std::nullopt;
@@ -73,43 +80,41 @@ KernelDescFields fields_of(const softcheck_kernel_desc& d) {
   return f;
 }
 
-std::string entry_where(const std::string& lib, std::size_t i, const KernelDescFields& d) {
-  return fmt::format("plugin '{}', softcheck_kernels() entry #{}{}", lib, i,
-                     d.name ? fmt::format(" '{}'", *d.name) : std::string());
-}
+const char* c_str(const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; }
 
-DescribedKernel kernel_from_desc(const std::string& lib, std::size_t i,
-                                 const softcheck_kernel_desc& desc) {
-  KernelDescFields fields = fields_of(desc);
-  Contract c = contract_from_desc(lib, i, fields);
-  const std::string where = entry_where(lib, i, fields);
-  void* fn = reinterpret_cast<void*>(desc.fn);
+Kernel kernel_from_desc(const std::string& lib, std::size_t i, const softcheck_kernel_desc& d) {
+  const std::string where = fmt::format("plugin '{}', softcheck_kernels() entry #{}{}", lib, i,
+                                        d.name ? fmt::format(" '{}'", d.name) : std::string());
+  Contract c = contract_from_desc(d, where);
+  const Op op = c.op;
+
+  void* fn = reinterpret_cast<void*>(d.fn);
   if (fn == nullptr) throw PluginError(where + ": fn is NULL");
   if (object_of(fn).empty())
     throw PluginError(fmt::format("{}: fn = {} points into no loaded library", where, fn));
-  const Op op = c.op;
-  return DescribedKernel{std::move(fields), Kernel{std::move(c), entry_for(op, fn)}};
+
+  name_plugin_kernel(c, lib);
+  return Kernel{std::move(c), entry_for(op, fn)};
 }
 
 }  // namespace
 
-Contract contract_from_desc(const std::string& lib, std::size_t i, const KernelDescFields& d) {
-  const std::string where = entry_where(lib, i, d);
-  if (!d.name || d.name->empty()) throw PluginError(where + ": name is missing");
-  if (!d.op) throw PluginError(where + ": op is missing");
-  if (!d.dtype) throw PluginError(where + ": dtype is missing");
-  const Op op = parse_field<Op>(where, "op", c_str(d.op), Op::softmax, parse_op);
-  const DType dtype = parse_field<DType>(where, "dtype", c_str(d.dtype), DType::f32, parse_dtype);
+Contract contract_from_desc(const softcheck_kernel_desc& d, const std::string& where) {
+  if (d.name == nullptr || d.name[0] == '\0') throw PluginError(where + ": name is missing");
+  if (d.op == nullptr) throw PluginError(where + ": op is missing");
+  if (d.dtype == nullptr) throw PluginError(where + ": dtype is missing");
+  const Op op = parse_field<Op>(where, "op", d.op, Op::softmax, parse_op);
+  const DType dtype = parse_field<DType>(where, "dtype", d.dtype, DType::f32, parse_dtype);
 
   Contract c = plugin_contract(op, dtype);
-  c.name = *d.name;
-  c.accum = parse_field<DType>(where, "accum", c_str(d.accum), c.accum, parse_dtype);
-  c.algorithm = parse_field<Algorithm>(where, "algorithm", c_str(d.algorithm), c.algorithm,
-                                       parse_algorithm);
-  c.summation = parse_field<Summation>(where, "summation", c_str(d.summation), c.summation,
-                                       parse_summation);
-  c.all_masked = parse_field<MaskedRowPolicy>(where, "all_masked", c_str(d.all_masked),
-                                              c.all_masked, parse_masked_row_policy);
+  c.name = d.name;
+  c.accum = parse_field<DType>(where, "accum", d.accum, c.accum, parse_dtype);
+  c.algorithm =
+      parse_field<Algorithm>(where, "algorithm", d.algorithm, c.algorithm, parse_algorithm);
+  c.summation =
+      parse_field<Summation>(where, "summation", d.summation, c.summation, parse_summation);
+  c.all_masked = parse_field<MaskedRowPolicy>(where, "all_masked", d.all_masked, c.all_masked,
+                                              parse_masked_row_policy);
   if (c.summation == Summation::k_lane) {
     if (d.lanes < 2)
       throw PluginError(
@@ -133,11 +138,26 @@ Contract contract_from_desc(const std::string& lib, std::size_t i, const KernelD
   c.monotone_exp = d.monotone_exp == 1;
   apply_algorithm_domain(c);
 
-  // The naming convention dtype_op_algorithm__isa puts the instruction set after "__".
-  const std::string name = c.name;
-  if (auto sep = name.rfind("__"); sep != std::string::npos && sep + 2 < name.size())
-    c.isa = name.substr(sep + 2);
-  c.summary = fmt::format("plugin {}", lib);
+  return c;
+}
+
+Contract descriptor_contract(const std::string& lib, std::size_t i, const KernelDescFields& f) {
+  softcheck_kernel_desc d{};
+  d.name = c_str(f.name);
+  d.op = c_str(f.op);
+  d.dtype = c_str(f.dtype);
+  d.accum = c_str(f.accum);
+  d.algorithm = c_str(f.algorithm);
+  d.summation = c_str(f.summation);
+  d.all_masked = c_str(f.all_masked);
+  d.lanes = f.lanes;
+  d.exp_ulps = f.exp_ulps;
+  d.flushes_subnormals = f.flushes_subnormals;
+  d.monotone_exp = f.monotone_exp;
+  const std::string where = fmt::format("plugin '{}', softcheck_kernels() entry #{}{}", lib, i,
+                                        f.name ? fmt::format(" '{}'", *f.name) : std::string());
+  Contract c = contract_from_desc(d, where);
+  name_plugin_kernel(c, lib);
   return c;
 }
 
@@ -294,7 +314,7 @@ std::vector<DescribedKernel> PluginLibrary::described_kernels() const {
   std::vector<DescribedKernel> out;
   std::set<std::string> seen;
   for (uint32_t i = 0; i < list->count; ++i) {
-    DescribedKernel k = kernel_from_desc(path_, i, list->kernels[i]);
+    DescribedKernel k{fields_of(list->kernels[i]), kernel_from_desc(path_, i, list->kernels[i])};
     if (!seen.insert(k.kernel.contract.name).second)
       throw PluginError(
           fmt::format("{}: kernel name '{}' appears twice", where, k.kernel.contract.name));

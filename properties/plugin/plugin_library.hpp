@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "softcheck/kernel.hpp"
+#include "softcheck/kernel_abi.h"
 
 namespace softcheck {
 
@@ -41,9 +42,12 @@ struct KernelDescFields {
   int flushes_subnormals = 0, monotone_exp = 0;
 };
 
-// The contract entry #i of library `lib` declares, validated (names parse, lanes match the
-// summation, flags are 0 or 1); PluginError naming the entry and field otherwise.
-Contract contract_from_desc(const std::string& lib, std::size_t i, const KernelDescFields& d);
+// The contract a descriptor declares, validated (names parse, lanes match the summation, flags
+// are 0 or 1); PluginError starting with `where` and naming the field otherwise.
+Contract contract_from_desc(const softcheck_kernel_desc& d, const std::string& where);
+// The same for entry #i of library `lib`'s list, given as copied fields, with the name-derived isa
+// and summary a listed kernel gets (what softcheck builds from a worker's list).
+Contract descriptor_contract(const std::string& lib, std::size_t i, const KernelDescFields& f);
 
 struct DescribedKernel {
   KernelDescFields fields;

@@ -148,7 +148,7 @@ WorkerInvoker::WorkerInvoker(WorkerPluginSpec spec, WorkerOptions options)
   const std::vector<KernelDescFields> listed = start_worker();
   for (std::size_t i = 0; i < listed.size(); ++i) {
     if (spec_.symbols.empty()) {
-      Contract c = contract_from_desc(spec_.lib, i, listed[i]);
+      Contract c = descriptor_contract(spec_.lib, i, listed[i]);
       const Op op = c.op;
       kernels_.push_back(Kernel{std::move(c), stub_entry(op)});
     } else {
