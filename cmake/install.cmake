@@ -3,7 +3,7 @@
 #   P/bin/softcheck-worker                          the process plugin kernels run in
 #   P/include/softcheck/kernel_abi.h                the plugin C ABI (softcheck::kernel_abi)
 #   P/lib/cmake/softcheck/                          softcheckConfig.cmake and friends
-#   P/share/doc/softcheck/                          the JSON schema and the example plugin
+#   P/share/doc/softcheck/                          the JSON schema and the example plugins
 # so that a user's project can do
 #   find_package(softcheck 0.1 REQUIRED)
 #   softcheck_add_plugin_check(NAME my_softmax_f32 TARGET my_plugin SYMBOL my_softmax_f32
@@ -70,3 +70,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/examples/plugin/CMakeLists.txt
               ${PROJECT_SOURCE_DIR}/examples/plugin/README.md
               ${PROJECT_SOURCE_DIR}/examples/plugin/my_softmax.c
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/plugin)
+install(FILES ${PROJECT_SOURCE_DIR}/examples/threaded_plugin/CMakeLists.txt
+              ${PROJECT_SOURCE_DIR}/examples/threaded_plugin/README.md
+              ${PROJECT_SOURCE_DIR}/examples/threaded_plugin/threaded_softmax.c
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/threaded_plugin)
