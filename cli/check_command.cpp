@@ -115,11 +115,10 @@ int run_check(const CheckOptions& o) {
   const std::vector<Selected> kernels = select_kernels(o, plugin.get());
   const auto properties = plan_properties(kernels, o.property);
 
-  // Plugins always run isolated in child processes with guarded buffers; built-ins in-process
+  // Plugin kernels run as --isolation says (a worker process by default); built-ins in-process
   // unless --isolate.
-  const bool isolated = plugin != nullptr || o.isolate;
-  const std::unique_ptr<Invoker> invoker = isolated ? make_isolated_invoker(o.plugin.timeout_s)
-                                                    : std::make_unique<InProcessInvoker>();
+  const std::unique_ptr<Invoker> invoker =
+      make_invoker(plugin.get(), o.isolate, o.plugin.timeout_s);
   // With a machine-readable result on standard output, the human-readable one goes to stderr.
   const bool data_on_stdout = o.json_path == kStdout || o.junit_path == kStdout;
   std::ostream& human = data_on_stdout ? std::cerr : std::cout;

@@ -2,11 +2,48 @@
 
 #include <fmt/format.h>
 
+#include <iostream>
+
 #include "cli/commands.hpp"
 #include "properties/error_bound.hpp"
+#include "properties/plugin/fp_environment.hpp"
+#include "properties/plugin/in_process_plugin_invoker.hpp"
 #include "properties/plugin/isolated_invoker.hpp"
+#include "properties/plugin/worker_invoker.hpp"
 
 namespace softcheck::cli {
+namespace {
+
+template <typename T, typename Parse>
+T parse_flag(const char* flag, const std::string& value, Parse parse) {
+  const auto v = parse(value);
+  if (!v) throw UsageError(fmt::format("{}: unknown value '{}'", flag, value));
+  return *v;
+}
+
+// Plugin kernels to the plugin's invoker, the rest (built-ins) to `builtin`.
+class RoutingInvoker final : public Invoker {
+ public:
+  RoutingInvoker(const LoadedPlugin* plugin, std::unique_ptr<Invoker> builtin)
+      : plugin_(plugin), builtin_(std::move(builtin)) {}
+  CallResult call(const Kernel& k, const Call& c) const override {
+    if (plugin_)
+      for (const Kernel& p : plugin_->kernels)
+        if (p.contract.name == k.contract.name && p.entry == k.entry)
+          return plugin_->invoker->call(k, c);
+    return builtin_->call(k, c);
+  }
+
+ private:
+  const LoadedPlugin* plugin_;
+  std::unique_ptr<Invoker> builtin_;
+};
+
+std::chrono::milliseconds milliseconds(double seconds) {
+  return std::chrono::milliseconds(static_cast<long>(seconds * 1000));
+}
+
+}  // namespace
 
 void add_plugin_options(CLI::App& cmd, PluginOptions& o) {
   cmd.add_option("--lib", o.lib, "Shared library with plugin kernels (C ABI, kernel_abi.h)");
@@ -47,6 +84,12 @@ void add_plugin_options(CLI::App& cmd, PluginOptions& o) {
   cmd.add_option("--timeout", o.timeout_s, "Seconds one kernel call may take")
       ->check(CLI::Range(0.01, 3600.0))
       ->capture_default_str();
+  cmd.add_option("--isolation", o.isolation,
+                 "How plugin kernels run: worker (a persistent worker process: crashes, exit, "
+                 "hangs, state across calls, FP environment, leftover processes), fork (a child "
+                 "process per call), none (in this process; for benchmarks and debuggers)")
+      ->check(CLI::IsMember({"worker", "fork", "none"}))
+      ->capture_default_str();
 }
 
 void require_plugin_flags_consistent(const CLI::App& cmd, const PluginOptions& o) {
@@ -73,9 +116,38 @@ void require_plugin_flags_consistent(const CLI::App& cmd, const PluginOptions& o
 
 std::unique_ptr<LoadedPlugin> load_plugin(const PluginOptions& o) {
   try {
-    auto loaded = std::make_unique<LoadedPlugin>(LoadedPlugin{PluginLibrary::open(o.lib), {}});
+    auto loaded = std::make_unique<LoadedPlugin>();
+    std::optional<Op> symbol_op;
+    if (!o.symbol.empty()) symbol_op = parse_flag<Op>("--op", o.op, parse_op);
+    std::shared_ptr<WorkerInvoker> worker;
+    if (o.isolation == "worker") {
+      WorkerPluginSpec spec{o.lib, {}};
+      if (symbol_op) spec.symbols.emplace_back(o.symbol, *symbol_op);
+      WorkerOptions wo;
+      wo.timeout = milliseconds(o.timeout_s);
+      worker = std::make_shared<WorkerInvoker>(std::move(spec), wo);
+      loaded->invoker = worker;
+    } else {
+      // The library's constructors and softcheck_init() run in this process: the FP environment
+      // they leave must not become that of the oracle and the built-in kernels.
+      const FpEnvironment before = current_fp_environment();
+      loaded->library = PluginLibrary::open(o.lib);
+      loaded->library->init();
+      if (const FpEnvironment after = current_fp_environment(); after != before) {
+        std::cerr << fmt::format(
+            "softcheck: warning: loading {} changed the floating-point environment ({}); "
+            "restored\n",
+            o.lib, describe_fp_change(before, after));
+        reset_fp_environment();
+      }
+      if (o.isolation == "fork")
+        loaded->invoker = make_isolated_invoker(o.timeout_s);
+      else
+        loaded->invoker = std::make_shared<InProcessPluginInvoker>();
+    }
     if (o.symbol.empty()) {
-      for (Kernel& k : loaded->library.kernels())
+      std::vector<Kernel> all = worker ? worker->kernels() : loaded->library->kernels();
+      for (Kernel& k : all)
         if (o.only.empty() || k.contract.name == o.only) loaded->kernels.push_back(std::move(k));
       if (loaded->kernels.empty())
         throw UsageError(fmt::format("{} lists no kernel named '{}'", o.lib, o.only));
@@ -101,7 +173,10 @@ std::unique_ptr<LoadedPlugin> load_plugin(const PluginOptions& o) {
     c.infinite_tau = parse_flag<InfiniteTauPolicy>("--infinite-tau", o.infinite_tau,
                                                    parse_infinite_tau_policy);
     c.summary = fmt::format("plugin {} from {}", o.symbol, o.lib);
-    loaded->kernels.push_back(loaded->library.kernel(o.symbol, c));
+    if (worker)
+      loaded->kernels.push_back(Kernel{c, worker->kernels().at(0).entry});
+    else
+      loaded->kernels.push_back(loaded->library->kernel(o.symbol, c));
     return loaded;
   } catch (const PluginError& e) {
     throw UsageError(e.what());
@@ -110,8 +185,20 @@ std::unique_ptr<LoadedPlugin> load_plugin(const PluginOptions& o) {
 
 std::unique_ptr<Invoker> make_isolated_invoker(double timeout_s) {
   IsolationOptions options;
-  options.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
+  options.timeout = milliseconds(timeout_s);
+  // Each input once against the guard page after it and once against the one before it.
+  options.both_placements = true;
   return std::make_unique<IsolatedInvoker>(options);
+}
+
+std::unique_ptr<Invoker> make_invoker(const LoadedPlugin* plugin, bool isolate_builtins,
+                                      double timeout_s) {
+  std::unique_ptr<Invoker> builtin;
+  if (isolate_builtins)
+    builtin = make_isolated_invoker(timeout_s);
+  else
+    builtin = std::make_unique<InProcessInvoker>();
+  return std::make_unique<RoutingInvoker>(plugin, std::move(builtin));
 }
 
 std::string timeout_repro_argument(double timeout_s) {
@@ -120,12 +207,14 @@ std::string timeout_repro_argument(double timeout_s) {
 }
 
 std::string plugin_repro_arguments(const PluginOptions& o, const std::string& kernel_name) {
-  if (o.symbol.empty())
-    return fmt::format("--lib {} --only {}{}", o.lib, kernel_name,
-                       timeout_repro_argument(o.timeout_s));
-  std::string s = fmt::format("--lib {} --symbol {} --op {} --dtype {}{}", o.lib, o.symbol, o.op,
-                              o.dtype, timeout_repro_argument(o.timeout_s));
   const PluginOptions d;
+  const std::string isolation =
+      o.isolation != d.isolation ? " --isolation " + o.isolation : std::string();
+  if (o.symbol.empty())
+    return fmt::format("--lib {} --only {}{}{}", o.lib, kernel_name,
+                       timeout_repro_argument(o.timeout_s), isolation);
+  std::string s = fmt::format("--lib {} --symbol {} --op {} --dtype {}{}{}", o.lib, o.symbol, o.op,
+                              o.dtype, timeout_repro_argument(o.timeout_s), isolation);
   if (!o.accum.empty()) s += " --accum " + o.accum;
   if (o.algorithm != d.algorithm) s += " --algorithm " + o.algorithm;
   if (o.summation != d.summation) s += " --summation " + o.summation;

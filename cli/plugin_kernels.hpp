@@ -1,8 +1,10 @@
 // Plugin kernels for `softcheck check --lib`: the flags that describe a plugin's contract, loading
-// the library, and the isolated invoker plugins always run under.
+// the library (in a softcheck-worker process, or in this one for --isolation fork/none), and the
+// invoker plugin kernels run under.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,10 +35,14 @@ struct PluginOptions {
   bool flushes_subnormals = false;
   bool monotone_exp = false;
   double timeout_s = 10.0;
+  // worker: a persistent softcheck-worker process (worker_invoker.hpp); fork: a child process per
+  // call (isolated_invoker.hpp); none: in this process (in_process_plugin_invoker.hpp).
+  std::string isolation = "worker";
 };
 
 struct LoadedPlugin {
-  PluginLibrary library;
+  std::optional<PluginLibrary> library;  // fork, none: loaded in this process
+  std::shared_ptr<Invoker> invoker;      // what the plugin's kernels are called through
   std::vector<Kernel> kernels;
 };
 
@@ -48,6 +54,10 @@ void require_plugin_flags_consistent(const CLI::App& cmd, const PluginOptions& o
 // Loads the library and builds its kernels; UsageError for a missing file, symbol or bad flag.
 std::unique_ptr<LoadedPlugin> load_plugin(const PluginOptions& o);
 std::unique_ptr<Invoker> make_isolated_invoker(double timeout_s);
+// The invoker of a check or report run: the plugin's kernels through plugin->invoker, built-in
+// kernels forked per call if `isolate_builtins`, else in this process.
+std::unique_ptr<Invoker> make_invoker(const LoadedPlugin* plugin, bool isolate_builtins,
+                                      double timeout_s);
 // " --timeout T" when T is not the default, else "" (for reproduction lines).
 std::string timeout_repro_argument(double timeout_s);
 // The check arguments that select this plugin kernel again (for reproduction lines).

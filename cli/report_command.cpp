@@ -221,9 +221,9 @@ int run_report(const ReportOptions& o) {
   reports::SweepOptions sweep;
   sweep.plan = make_plan(o);
   sweep.shard = make_shard(o);
-  // Plugins run isolated (a child process per call); fork and threads do not mix, so one job.
+  // Plugin kernels run as --isolation says; one job, as one worker serves one call at a time.
   const std::unique_ptr<Invoker> isolated =
-      plugin ? make_isolated_invoker(o.plugin.timeout_s) : nullptr;
+      plugin ? make_invoker(plugin.get(), false, o.plugin.timeout_s) : nullptr;
   sweep.invoker = isolated.get();
   sweep.jobs = plugin ? 1 : o.jobs;
   std::optional<reports::Progress> progress;

@@ -1,8 +1,9 @@
 # Install rules and the CMake package: `cmake --install build --prefix P` installs
 #   P/bin/softcheck                                 the CLI (imported as softcheck::softcheck)
+#   P/bin/softcheck-worker                          the process plugin kernels run in
 #   P/include/softcheck/kernel_abi.h                the plugin C ABI (softcheck::kernel_abi)
 #   P/lib/cmake/softcheck/                          softcheckConfig.cmake and friends
-#   P/share/doc/softcheck/                          the JSON schema and the example plugin
+#   P/share/doc/softcheck/                          the JSON schema and the example plugins
 # so that a user's project can do
 #   find_package(softcheck 0.1 REQUIRED)
 #   softcheck_add_plugin_check(NAME my_softmax_f32 TARGET my_plugin SYMBOL my_softmax_f32
@@ -24,6 +25,9 @@ if(TARGET softcheck)
   add_executable(softcheck::softcheck ALIAS softcheck)
   install(TARGETS softcheck EXPORT softcheckTargets
           RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  # Plugin kernels run in it (properties/plugin/worker_invoker.hpp); softcheck looks for it in its
+  # own directory.
+  install(TARGETS softcheck-worker RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 install(TARGETS softcheck_kernel_abi EXPORT softcheckTargets)
 # Only the C header: the C++ headers of include/softcheck/ describe built-in kernels and need the
@@ -66,3 +70,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/examples/plugin/CMakeLists.txt
               ${PROJECT_SOURCE_DIR}/examples/plugin/README.md
               ${PROJECT_SOURCE_DIR}/examples/plugin/my_softmax.c
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/plugin)
+install(FILES ${PROJECT_SOURCE_DIR}/examples/threaded_plugin/CMakeLists.txt
+              ${PROJECT_SOURCE_DIR}/examples/threaded_plugin/README.md
+              ${PROJECT_SOURCE_DIR}/examples/threaded_plugin/threaded_softmax.c
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/threaded_plugin)

@@ -13,6 +13,8 @@ std::string_view name_of(CallStatus s) {
     case CallStatus::out_of_bounds: return "out_of_bounds";
     case CallStatus::wrote_input: return "wrote_input";
     case CallStatus::left_unwritten: return "left_unwritten";
+    case CallStatus::changed_fp_environment: return "changed_fp_environment";
+    case CallStatus::left_process: return "left_process";
   }
   return "?";
 }

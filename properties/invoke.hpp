@@ -39,6 +39,8 @@ enum class CallStatus {
   out_of_bounds,   // touched a guard page around a buffer
   wrote_input,     // an input buffer changed during the call
   left_unwritten,  // an output element still holds the poison pattern
+  changed_fp_environment,  // returned with another rounding mode or FTZ/DAZ (isolated invokers)
+  left_process,            // left a child process running after the call (worker invoker)
 };
 std::string_view name_of(CallStatus s);
 

@@ -23,14 +23,20 @@
  *
  * What softcheck checks at the boundary (and a kernel must therefore respect)
  * ---------------------------------------------------------------------------
- * - Every call runs in a child process: a crash, abort or endless loop is reported as a failure.
- * - Inputs and outputs lie between inaccessible guard pages: reading or writing one element
- *   outside a buffer is reported. Buffers are aligned to their element type only.
+ * - The library is loaded in a separate worker process (softcheck-worker), never in softcheck
+ *   itself, and calls are repeated in that process: a crash, abort, exit(), endless loop or a
+ *   child process left running is reported as a failure; a fresh worker then continues. Results
+ *   must not depend on earlier calls (caches, lazy initialisation, rand()).
+ * - Every call starts in the default floating-point environment (round to nearest, FTZ/DAZ off);
+ *   a kernel that returns with another rounding mode or flush bits is reported.
+ * - Inputs and outputs lie between inaccessible guard pages, each input once against the page
+ *   after it and once against the page before it: reading or writing one element outside a
+ *   buffer is reported. Buffers are aligned to their element type only.
  * - Outputs are pre-filled with a NaN pattern; every output element must be written.
  * - Inputs are compared after the call; a kernel must not write to them, even temporarily.
  * - Inputs contain NaN, +-inf, -0, subnormals and logits near the exp overflow threshold.
- * - The kernel is called with rows >= 1 and cols >= 1, from one thread. stdout is not flushed when
- *   the child exits: print debugging output to stderr.
+ * - The kernel is called with rows >= 1 and cols >= 1, from one thread (it may use its own
+ *   threads). stdout may not be flushed when a worker ends: print debugging output to stderr.
  *
  * Exporting kernels
  * -----------------
@@ -109,8 +115,19 @@ struct softcheck_kernel_list {
 };
 
 /* Optional export of a plugin: the kernels it provides. The returned list and its strings must stay
- * valid while the library is loaded (static storage). Called once, in softcheck's own process. */
+ * valid while the library is loaded (static storage). Called once per worker process, after
+ * softcheck_init(). */
 SOFTCHECK_EXPORT const struct softcheck_kernel_list* softcheck_kernels(void);
+
+/* Optional exports, for state a kernel keeps across calls (a device context, a thread pool, a JIT
+ * cache): softcheck_init() is called once in each worker process, after loading and before any
+ * other call, and returns 0 on success (anything else is reported as a loading error, exit status
+ * 2); softcheck_teardown() is called when the worker is shut down normally (not after a crash).
+ * Plugins without them work unchanged. See examples/threaded_plugin/. */
+#define SOFTCHECK_INIT_SYMBOL "softcheck_init"
+#define SOFTCHECK_TEARDOWN_SYMBOL "softcheck_teardown"
+SOFTCHECK_EXPORT int softcheck_init(void);
+SOFTCHECK_EXPORT void softcheck_teardown(void);
 
 #ifdef __cplusplus
 }

@@ -42,10 +42,14 @@ uint64_t element_bits(const void* p, std::size_t bytes, std::size_t i) {
 
 }  // namespace
 
+std::size_t GuardedBuffer::region_bytes(std::size_t elem_bytes, std::size_t count) {
+  const std::size_t page = page_size();
+  return ((elem_bytes * count + page - 1) / page + 2) * page;
+}
+
 GuardedBuffer::GuardedBuffer(std::size_t elem_bytes, std::size_t count, GuardPlacement placement)
     : page_(page_size()), elem_bytes_(elem_bytes), count_(count), placement_(placement) {
-  const std::size_t data_pages = (size_bytes() + page_ - 1) / page_;
-  map_bytes_ = (data_pages + 2) * page_;
+  map_bytes_ = region_bytes(elem_bytes, count);
   void* m = mmap(nullptr, map_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (m == MAP_FAILED)
     throw std::system_error(errno, std::generic_category(), "GuardedBuffer: mmap");
@@ -56,9 +60,25 @@ GuardedBuffer::GuardedBuffer(std::size_t elem_bytes, std::size_t count, GuardPla
     release();
     throw std::system_error(e, std::generic_category(), "GuardedBuffer: mprotect");
   }
+  fill_slack();
+}
+
+GuardedBuffer::GuardedBuffer(std::byte* region, std::size_t elem_bytes, std::size_t count,
+                             GuardPlacement placement)
+    : map_(region),
+      map_bytes_(region_bytes(elem_bytes, count)),
+      page_(page_size()),
+      elem_bytes_(elem_bytes),
+      count_(count),
+      placement_(placement),
+      owned_(false) {
+  fill_slack();
+}
+
+void GuardedBuffer::fill_slack() {
   std::byte* first = map_ + page_;
   std::byte* last = map_ + map_bytes_ - page_;
-  data_ = placement == GuardPlacement::end ? last - size_bytes() : first;
+  data_ = placement_ == GuardPlacement::end ? last - size_bytes() : first;
   // Only the slack gets the canary: callers fill the data (inputs copied, outputs poisoned).
   std::memset(first, kCanary, static_cast<std::size_t>(data_ - first));
   std::memset(data_ + size_bytes(), kCanary,
@@ -74,7 +94,8 @@ GuardedBuffer::GuardedBuffer(GuardedBuffer&& o) noexcept
       data_(std::exchange(o.data_, nullptr)),
       elem_bytes_(o.elem_bytes_),
       count_(o.count_),
-      placement_(o.placement_) {}
+      placement_(o.placement_),
+      owned_(o.owned_) {}
 
 GuardedBuffer& GuardedBuffer::operator=(GuardedBuffer&& o) noexcept {
   if (this != &o) {
@@ -86,12 +107,13 @@ GuardedBuffer& GuardedBuffer::operator=(GuardedBuffer&& o) noexcept {
     elem_bytes_ = o.elem_bytes_;
     count_ = o.count_;
     placement_ = o.placement_;
+    owned_ = o.owned_;
   }
   return *this;
 }
 
 void GuardedBuffer::release() noexcept {
-  if (map_) munmap(map_, map_bytes_);
+  if (map_ && owned_) munmap(map_, map_bytes_);
   map_ = nullptr;
 }
 
@@ -106,7 +128,7 @@ std::optional<std::ptrdiff_t> GuardedBuffer::guard_offset(const void* addr) cons
 }
 
 void GuardedBuffer::make_read_only() {
-  if (map_bytes_ > 2 * page_ && mprotect(map_ + page_, map_bytes_ - 2 * page_, PROT_READ) != 0)
+  if (owned_ && map_bytes_ > 2 * page_ && mprotect(map_ + page_, map_bytes_ - 2 * page_, PROT_READ) != 0)
     throw std::system_error(errno, std::generic_category(), "GuardedBuffer: mprotect");
 }
 

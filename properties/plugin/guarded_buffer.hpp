@@ -8,7 +8,10 @@
 // other side) is filled with a canary byte, so a write there is still detected after the call.
 //
 // The mapping is MAP_SHARED | MAP_ANONYMOUS: made before fork(), it is the same memory in the child
-// that runs the kernel and in the parent that reads the results.
+// that runs the kernel and in the parent that reads the results. A GuardedBuffer can also be laid
+// out in memory the caller maps (the worker's shared arena, worker_invoker.hpp): then it neither
+// maps nor protects anything itself, and the process that runs the kernel protects the guard pages
+// and the inputs in its own mapping of the same pages.
 #pragma once
 
 #include <cstddef>
@@ -27,6 +30,11 @@ enum class GuardPlacement {
 class GuardedBuffer {
  public:
   GuardedBuffer(std::size_t elem_bytes, std::size_t count, GuardPlacement placement);
+  // Lays the buffer out in `region` (region_bytes(elem_bytes, count) bytes, page-aligned, owned by
+  // the caller): guard page, data pages, guard page. Nothing is mapped or protected here.
+  GuardedBuffer(std::byte* region, std::size_t elem_bytes, std::size_t count,
+                GuardPlacement placement);
+  static std::size_t region_bytes(std::size_t elem_bytes, std::size_t count);
   ~GuardedBuffer();
   GuardedBuffer(GuardedBuffer&& o) noexcept;
   GuardedBuffer& operator=(GuardedBuffer&& o) noexcept;
@@ -39,8 +47,12 @@ class GuardedBuffer {
   std::size_t elem_bytes() const { return elem_bytes_; }
   std::size_t size_bytes() const { return count_ * elem_bytes_; }
   GuardPlacement placement() const { return placement_; }
+  // The whole layout: leading guard page, data pages, trailing guard page.
+  const std::byte* region() const { return map_; }
+  std::size_t region_size() const { return map_bytes_; }
 
   // Makes the data pages (data and slack) read-only, in this process and in children forked after.
+  // A no-op for a buffer laid out in caller-owned memory.
   void make_read_only();
 
   // If addr lies in one of the two guard pages: its byte offset from data(), negative before the
@@ -54,6 +66,7 @@ class GuardedBuffer {
 
  private:
   void release() noexcept;
+  void fill_slack();
 
   std::byte* map_ = nullptr;  // leading guard page, data pages, trailing guard page
   std::size_t map_bytes_ = 0;
@@ -61,6 +74,7 @@ class GuardedBuffer {
   std::byte* data_ = nullptr;
   std::size_t elem_bytes_ = 0, count_ = 0;
   GuardPlacement placement_ = GuardPlacement::end;
+  bool owned_ = true;  // mapped (and unmapped) by this object
 };
 
 // Poison for outputs: a signalling NaN with a payload in the output format. Arithmetic never

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "softcheck/kernel_abi.h"
@@ -80,6 +81,36 @@ E parse_field(const std::string& where, const std::string& field, const char* va
                                 accepted_names<E>()));
 }
 
+// The naming convention dtype_op_algorithm__isa puts the instruction set after "__".
+void name_plugin_kernel(Contract& c, const std::string& lib) {
+  const std::string name = c.name;
+  if (auto sep = name.rfind("__"); sep != std::string::npos && sep + 2 < name.size())
+    c.isa = name.substr(sep + 2);
+  c.summary = fmt::format("plugin {}", lib);
+}
+
+std::optional<std::string> copy_field(const char* s) {
+  return s ? std::optional<std::string>(s) : std::nullopt;
+}
+
+KernelDescFields fields_of(const softcheck_kernel_desc& d) {
+  KernelDescFields f;
+  f.name = copy_field(d.name);
+  f.op = copy_field(d.op);
+  f.dtype = copy_field(d.dtype);
+  f.accum = copy_field(d.accum);
+  f.algorithm = copy_field(d.algorithm);
+  f.summation = copy_field(d.summation);
+  f.all_masked = copy_field(d.all_masked);
+  f.lanes = d.lanes;
+  f.exp_ulps = d.exp_ulps;
+  f.flushes_subnormals = d.flushes_subnormals;
+  f.monotone_exp = d.monotone_exp;
+  return f;
+}
+
+const char* c_str(const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; }
+
 Kernel kernel_from_desc(const std::string& lib, std::size_t i, const softcheck_kernel_desc& d) {
   const std::string where = fmt::format("plugin '{}', softcheck_kernels() entry #{}{}", lib, i,
                                         d.name ? fmt::format(" '{}'", d.name) : std::string());
@@ -91,15 +122,31 @@ Kernel kernel_from_desc(const std::string& lib, std::size_t i, const softcheck_k
   if (object_of(fn).empty())
     throw PluginError(fmt::format("{}: fn = {} points into no loaded library", where, fn));
 
-  // The naming convention dtype_op_algorithm__isa puts the instruction set after "__".
-  const std::string name = c.name;
-  if (auto sep = name.rfind("__"); sep != std::string::npos && sep + 2 < name.size())
-    c.isa = name.substr(sep + 2);
-  c.summary = fmt::format("plugin {}", lib);
+  name_plugin_kernel(c, lib);
   return Kernel{std::move(c), entry_for(op, fn)};
 }
 
 }  // namespace
+
+Contract descriptor_contract(const std::string& lib, std::size_t i, const KernelDescFields& f) {
+  softcheck_kernel_desc d{};
+  d.name = c_str(f.name);
+  d.op = c_str(f.op);
+  d.dtype = c_str(f.dtype);
+  d.accum = c_str(f.accum);
+  d.algorithm = c_str(f.algorithm);
+  d.summation = c_str(f.summation);
+  d.all_masked = c_str(f.all_masked);
+  d.lanes = f.lanes;
+  d.exp_ulps = f.exp_ulps;
+  d.flushes_subnormals = f.flushes_subnormals;
+  d.monotone_exp = f.monotone_exp;
+  const std::string where = fmt::format("plugin '{}', softcheck_kernels() entry #{}{}", lib, i,
+                                        f.name ? fmt::format(" '{}'", *f.name) : std::string());
+  Contract c = contract_from_desc(d, where, ContractSpelling::descriptor);
+  name_plugin_kernel(c, lib);
+  return c;
+}
 
 Contract contract_from_desc(const softcheck_kernel_desc& d, const std::string& where,
                             ContractSpelling spelling) {
@@ -259,6 +306,28 @@ bool PluginLibrary::has_descriptor() const {
 }
 
 std::vector<Kernel> PluginLibrary::kernels() const {
+  std::vector<Kernel> out;
+  for (DescribedKernel& d : described_kernels()) out.push_back(std::move(d.kernel));
+  return out;
+}
+
+void PluginLibrary::init() const {
+  void* addr = symbol_address(SOFTCHECK_INIT_SYMBOL);
+  if (addr == nullptr) return;
+  using InitFn = int (*)(void);
+  if (const int rc = reinterpret_cast<InitFn>(addr)(); rc != 0)
+    throw PluginError(
+        fmt::format("plugin '{}': {}() failed with {}", path_, SOFTCHECK_INIT_SYMBOL, rc));
+}
+
+void PluginLibrary::teardown() const {
+  void* addr = symbol_address(SOFTCHECK_TEARDOWN_SYMBOL);
+  if (addr == nullptr) return;
+  using TeardownFn = void (*)(void);
+  reinterpret_cast<TeardownFn>(addr)();
+}
+
+std::vector<DescribedKernel> PluginLibrary::described_kernels() const {
   void* addr = symbol_address(SOFTCHECK_KERNELS_SYMBOL);
   if (addr == nullptr)
     throw PluginError(
@@ -287,12 +356,13 @@ std::vector<Kernel> PluginLibrary::kernels() const {
   if (list->kernels == nullptr)
     throw PluginError(fmt::format("{} has count {} but kernels is NULL", where, list->count));
 
-  std::vector<Kernel> out;
+  std::vector<DescribedKernel> out;
   std::set<std::string> seen;
   for (uint32_t i = 0; i < list->count; ++i) {
-    Kernel k = kernel_from_desc(path_, i, list->kernels[i]);
-    if (!seen.insert(k.contract.name).second)
-      throw PluginError(fmt::format("{}: kernel name '{}' appears twice", where, k.contract.name));
+    DescribedKernel k{fields_of(list->kernels[i]), kernel_from_desc(path_, i, list->kernels[i])};
+    if (!seen.insert(k.kernel.contract.name).second)
+      throw PluginError(
+          fmt::format("{}: kernel name '{}' appears twice", where, k.kernel.contract.name));
     out.push_back(std::move(k));
   }
   return out;

@@ -2,11 +2,13 @@
 //
 // A PluginLibrary owns the dlopen handle; the Kernels it hands out hold raw entry points into the
 // library, so they are valid only while some PluginLibrary copy of that library is alive (copies
-// share the handle). Loading runs the library's initialisers and softcheck_kernels() in this
-// process; only kernel calls are isolated (IsolatedInvoker).
+// share the handle). Loading runs the library's initialisers and softcheck_kernels() in the
+// process that opens it: the softcheck-worker process under the default isolation
+// (worker_invoker.hpp), softcheck's own only under --isolation fork or none.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -47,6 +49,24 @@ enum class ContractSpelling { descriptor, cli_flags };
 Contract contract_from_desc(const softcheck_kernel_desc& d, const std::string& where,
                             ContractSpelling spelling);
 
+// The fields of one softcheck_kernel_desc, copied out of the plugin's memory: the worker reads them
+// in its process and sends them to softcheck, which builds the contract without loading the plugin.
+struct KernelDescFields {
+  std::optional<std::string> name, op, dtype, accum, algorithm, summation, all_masked;
+  int lanes = 0;
+  double exp_ulps = 0;
+  int flushes_subnormals = 0, monotone_exp = 0;
+};
+
+// The same for entry #i of library `lib`'s list, given as copied fields, with the name-derived isa
+// and summary a listed kernel gets (what softcheck builds from a worker's list).
+Contract descriptor_contract(const std::string& lib, std::size_t i, const KernelDescFields& f);
+
+struct DescribedKernel {
+  KernelDescFields fields;
+  Kernel kernel;
+};
+
 class PluginLibrary {
  public:
   // dlopen(path, RTLD_NOW | RTLD_LOCAL). A path without '/' names a file in the working directory,
@@ -63,6 +83,13 @@ class PluginLibrary {
   // The kernels listed by softcheck_kernels(), validated (abi version, names parse, entry non-null
   // and inside a loaded library, names unique). Throws PluginError if the library exports no list.
   std::vector<Kernel> kernels() const;
+  // The same with the descriptor fields each kernel's contract was built from.
+  std::vector<DescribedKernel> described_kernels() const;
+
+  // The optional exports of kernel_abi.h: softcheck_init() (PluginError with its return value if
+  // non-zero) and softcheck_teardown(). No-ops for a library that does not export them.
+  void init() const;
+  void teardown() const;
 
  private:
   PluginLibrary(std::string path, std::shared_ptr<void> handle)

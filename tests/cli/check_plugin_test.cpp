@@ -204,8 +204,95 @@ INSTANTIATE_TEST_SUITE_P(
                   "softmax_spins",
                   "timed_out",
                   "did not return within 200 ms",
-                  {"--timeout", "0.2", "--property", "accuracy"}}),
+                  {"--timeout", "0.2", "--property", "accuracy"}},
+        // The worker (default isolation) places each input once against each guard page, so an
+        // under-read of one element faults although the row fills no page.
+        BadPlugin{"oob_reader_before_start", SOFTCHECK_CLI_PLUGIN_OUT_OF_BOUNDS,
+                  "softmax_reads_before_start", "out_of_bounds",
+                  "read before the start of input x: x[-1]"},
+        BadPlugin{"oob_reader_before_start_fork",
+                  SOFTCHECK_CLI_PLUGIN_OUT_OF_BOUNDS,
+                  "softmax_reads_before_start",
+                  "out_of_bounds",
+                  "read before the start of input x: x[-1]",
+                  {"--isolation", "fork", "--property", "accuracy"}},
+        BadPlugin{"exit0_after_writing", SOFTCHECK_CLI_PLUGIN_PROCESSES, "softmax_then_exit0",
+                  "crashed", "exit status 0 during the call"},
+        BadPlugin{"exit0_after_writing_fork",
+                  SOFTCHECK_CLI_PLUGIN_PROCESSES,
+                  "softmax_then_exit0",
+                  "crashed",
+                  "exit status 0 during the call",
+                  {"--isolation", "fork", "--property", "accuracy"}},
+        BadPlugin{"leaves_child_process",
+                  SOFTCHECK_CLI_PLUGIN_PROCESSES,
+                  "softmax_leaves_child",
+                  "left_process",
+                  "left 1 process(es) running after the call",
+                  {"--property", "accuracy"}},
+        BadPlugin{"leaves_rounding_upward", SOFTCHECK_CLI_PLUGIN_FP_ENVIRONMENT,
+                  "softmax_leaves_upward", "changed_fp_environment",
+                  "rounding upward, was to nearest"}),
     [](const auto& info) { return info.param.label; });
+
+// Defects a fork per call cannot see, because every call starts from the same state.
+TEST(CliCheckPlugin, KernelWrongFromItsSecondCallFails) {
+  const CliRun r = run_softcheck({"check", "--lib", SOFTCHECK_CLI_PLUGIN_STATEFUL, "--symbol",
+                                  "softmax_wrong_after_first_call", "--property", "accuracy"});
+  ASSERT_TRUE(r.exited && r.status == 1) << describe(r);
+  EXPECT_EQ(verdict_lines(r.out, "FAILED"), 1) << r.out;
+}
+
+TEST(CliCheckPlugin, RandDependentKernelFailsDeterministic) {
+  const CliRun r = run_softcheck({"check", "--lib", SOFTCHECK_CLI_PLUGIN_STATEFUL, "--symbol",
+                                  "softmax_rand_ulp", "--property", "deterministic"});
+  ASSERT_TRUE(r.exited && r.status == 1) << describe(r);
+  EXPECT_THAT(r.out, HasSubstr("two calls on the same input differ"));
+}
+
+// Loading runs in the worker: a library that crashes or fails there is a usage error (exit 2) with
+// a message, never a crash of softcheck.
+TEST(CliCheckPlugin, PluginThatCrashesOrFailsWhileLoadingExitsTwoWithAMessage) {
+  const struct {
+    std::vector<std::string> args;
+    std::string message;
+  } cases[] = {
+      {{"--lib", SOFTCHECK_CLI_PLUGIN_CONSTRUCTOR_CRASH, "--symbol", "softmax_never_reached"},
+       "was killed by SIGSEGV"},
+      {{"--lib", SOFTCHECK_CLI_PLUGIN_WILD_DESCRIPTOR}, "was killed by SIGSEGV"},
+      {{"--lib", SOFTCHECK_CLI_PLUGIN_FAILING_INIT, "--symbol", "never_called_f32"},
+       "softcheck_init() failed with 7"},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> args = {"check"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    const CliRun r = run_softcheck(args);
+    ASSERT_TRUE(r.exited) << "softcheck itself crashed:\n" << describe(r);
+    EXPECT_EQ(r.status, 2) << describe(r);
+    EXPECT_THAT(r.err, HasSubstr(c.message)) << describe(r);
+  }
+}
+
+// The library's constructor sets FTZ/DAZ and upward rounding: neither the plugin's calls nor the
+// built-in kernel checked in the same invocation may be affected.
+TEST(CliCheckPlugin, ConstructorChangingTheFpEnvironmentDoesNotAffectTheRun) {
+  for (const char* isolation : {"worker", "fork"}) {
+    const CliRun r = run_softcheck({"check", "--lib", SOFTCHECK_CLI_PLUGIN_FP_ENVIRONMENT,
+                                    "--symbol", "softmax_clean", "--kernel",
+                                    "f32_softmax_shifted__scalar", "--isolation", isolation,
+                                    "--cases", "50", "-q"});
+    ASSERT_TRUE(r.exited && r.status == 0) << isolation << "\n" << describe(r);
+    EXPECT_EQ(verdict_lines(r.out, "FAILED"), 0) << r.out;
+  }
+}
+
+// The template for CUDA/HIP plugins: a thread pool started in softcheck_init() serves every call.
+TEST(CliCheckPlugin, ThreadPoolExamplePassesUnderTheWorker) {
+  const CliRun r = run_softcheck({"check", "--lib", SOFTCHECK_THREADED_EXAMPLE_PLUGIN, "-q"});
+  ASSERT_TRUE(r.exited && r.status == 0) << describe(r);
+  EXPECT_GT(verdict_lines(r.out, "PASSED"), 0) << r.out;
+  EXPECT_EQ(verdict_lines(r.out, "FAILED"), 0) << r.out;
+}
 
 }  // namespace
 }  // namespace softcheck::cli_test
