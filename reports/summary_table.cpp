@@ -60,6 +60,8 @@ const std::vector<SummaryColumn>& summary_columns() {
       {"tightness max", "largest observed error / bound: <= 1 passes", false},
       {"max |bias z|", "largest |z| of the mean signed error over judged cells", false},
       {"worst cell", "family/cols of the worst output relative to its bound", true},
+      {"diagnosis", "what the experiments of properties/diagnosis found for a failed kernel "
+                    "(docs/diagnosis.md); none: no experiment explains it", true},
   };
   return columns;
 }
@@ -97,6 +99,7 @@ SummaryRow summary_row(const KernelReport& k) {
       g3(t.max_tightness),
       t.cells_bias_judged ? g3(t.max_abs_bias_z) : "-",
       k.worst ? fmt::format("{}/{}", k.worst->family, k.worst->cols) : "-",
+      row.passed ? "-" : k.diagnosis ? k.diagnosis->kind : "none",
   };
   return row;
 }
