@@ -18,6 +18,7 @@
 #include "bench/sweep.hpp"
 #include "cli/check_output.hpp"
 #include "cli/commands.hpp"
+#include "cli/output_paths.hpp"
 #include "cli/plugin_kernels.hpp"
 #include "impl/registry.hpp"
 #include "properties/runner.hpp"
@@ -75,11 +76,7 @@ int run_bench(const BenchOptions& o) {
     if (n == 0) throw UsageError(fmt::format("--elements {}: expected a count like 4096, 16K or 64M", e));
     sweep.sizes.push_back({e, n});
   }
-  if (!o.json_path.empty()) {
-    const auto dir = std::filesystem::absolute(o.json_path).parent_path();
-    if (!std::filesystem::is_directory(dir))
-      throw UsageError(fmt::format("--json {}: directory {} does not exist", o.json_path, dir.string()));
-  }
+  require_writable_output("--json", o.json_path);  // before anything is timed
 
   // The subjects, validated before anything is timed.
   static std::vector<bench::Subject> subjects;  // outlive the registered benchmarks
@@ -138,7 +135,7 @@ int run_bench(const BenchOptions& o) {
   if (!o.json_path.empty()) {
     nlohmann::json j = reporter.to_json();
     j["failed_checks"] = failed_checks;
-    write_file_atomically(o.json_path, j.dump(2) + "\n");
+    write_output(o.json_path, j.dump(2) + "\n");
   }
   return failed_checks ? kExitFailed : kExitPassed;
 }
