@@ -174,6 +174,10 @@ int worker_main(int argc, char** argv) {
   Arena arena;
   if (!arena.ensure(static_cast<std::size_t>(sysconf(_SC_PAGESIZE)))) return kLoadFailedExitStatus;
 
+  // A crash while loading must end the worker with its signal, which softcheck names; under ASan
+  // the runtime's own handlers would turn it into "exit status 1".
+  for (int sig : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL}) signal(sig, SIG_DFL);
+
   Hello hello;
   std::vector<Kernel> kernels;
   std::optional<PluginLibrary> library;
