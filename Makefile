@@ -5,7 +5,7 @@ REPORT_ARGS ?=
 # On a shared machine: BENCH_ARGS="--benchmark_repetitions=5 --benchmark_enable_random_interleaving=true"
 BENCH_ARGS ?=
 
-.PHONY: report test deps build bench asan clean gallery baselines
+.PHONY: report test deps build bench bench-oracle asan clean gallery baselines
 
 report: build
 	./$(BUILD_DIR)/bin/softcheck report --out $(BUILD_DIR)/report $(REPORT_ARGS)
@@ -32,6 +32,9 @@ baselines: build
 
 bench: build
 	./$(BUILD_DIR)/bin/softcheck_bench --benchmark_counters_tabular=true $(BENCH_ARGS)
+
+bench-oracle: build
+	./$(BUILD_DIR)/bin/softcheck_oracle_bench $(BENCH_ARGS)
 
 # Sanitizer build of the unit tests (a second build dir), as CI runs it.
 asan: deps

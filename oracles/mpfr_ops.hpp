@@ -102,4 +102,14 @@ Real rounded_to_odd(mpfr_prec_t bits, Op op) {
   return r;
 }
 
+// The sum of the terms at `bits`, rounded to odd: an inexact sum never lands on a dyadic it is not
+// (1 + tiny terms stays above 1, so a softmax quotient e_max / total stays below 1, in the binade
+// the exact value is in: the Zimmermann ulp needs the binade).
+inline Real sum_odd(std::span<const Real* const> terms, mpfr_prec_t bits) {
+  std::vector<mpfr_ptr> p;
+  p.reserve(terms.size());
+  for (const Real* t : terms) p.push_back(const_cast<mpfr_ptr>(ptr(*t)));
+  return rounded_to_odd(bits, [&](mpfr_ptr r, mpfr_rnd_t rnd) { return mpfr_sum(r, p.data(), p.size(), rnd); });
+}
+
 }  // namespace softcheck::oracle::mp

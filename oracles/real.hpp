@@ -26,9 +26,9 @@ using Real = boost::multiprecision::number<boost::multiprecision::mpfr_float_bac
 //
 // Why this is enough: the forward references (softmax.cpp) make each exp correctly rounded from an
 // exact argument and add the terms with mpfr_sum (correctly rounded sum), so their relative error
-// is at most 7 * 2^-bits whatever n is (the counts are in softmax.hpp and gradient.hpp; the final
+// is at most 10 * 2^-bits whatever n is (the counts are in softmax.hpp and gradient.hpp; the final
 // rounding to odd counts 2); the gradients round once after exact dot products and differences
-// (gradient.cpp). 7 * 2^-bits relative is below 2^-61 ulp of the output format, so
+// (gradient.cpp). 10 * 2^-bits relative is below 2^-60 ulp of the output format, so
 // rounding the reference to `out` gives the correctly rounded value unless the exact value lies
 // within 2^-61 ulp of a rounding boundary. The last step of every result rounds to odd
 // (mpfr_ops.hpp), so a result whose exact value is a dyadic plus a tail of any size (log-softmax of

@@ -60,7 +60,12 @@ ShiftedExp shifted_exp(std::span<const double> x, std::optional<double> tau, uns
       s.d.push_back(std::move(d));
     } else {
       s.d.push_back(shifted_argument(xi, s.max, tau, bits));
-      mpfr_exp(mp::ptr(e), mp::ptr(s.d.back()), MPFR_RNDN);
+      // Rounded to odd: an exp below MPFR's exponent range (d < about -7.4e8) stays positive (the
+      // smallest MPFR number), so sums and quotients see that the entry is there: 1 + e stays
+      // above 1 and a softmax output below 1, in the binade of the exact value.
+      e = mp::rounded_to_odd(bits, [&](mpfr_ptr r, mpfr_rnd_t rnd) {
+        return mpfr_exp(r, mp::ptr(s.d.back()), rnd);
+      });
     }
     s.e.push_back(std::move(e));
   }
@@ -72,7 +77,7 @@ Real ShiftedExp::sum_except(std::size_t skip, unsigned bits) const {
   terms.reserve(e.size());
   for (std::size_t i = 0; i < e.size(); ++i)
     if (i != skip) terms.push_back(&e[i]);
-  return mp::sum(terms, bits);
+  return mp::sum_odd(terms, bits);
 }
 
 Real ShiftedExp::total(unsigned bits) const { return sum_except(e.size(), bits); }

@@ -23,21 +23,22 @@ struct ShiftedExp {
   RowStatus status = RowStatus::empty;
   double max = 0;          // the largest entry (finite rows)
   std::size_t argmax = 0;  // its first index
-  // e_i = exp(d_i) with d_i = (x_i - max) / tau, correctly rounded at `bits` from an argument
+  // e_i = exp(d_i) with d_i = (x_i - max) / tau, rounded to odd at `bits` (2 * 2^-bits) from an argument
   // that is exact (tau = 1) or accurate to 2^-bits absolute (tau != 1); exactly 0 for -inf
   // entries and exactly 1 for entries equal to the max.
   std::vector<Real> e;
   // d_i exactly (tau = 1) or at bits + guard precision (tau != 1); -inf for -inf entries.
   std::vector<Real> d;
 
-  // sum_{i != skip} e_i, correctly rounded at `bits` (mpfr_sum), so its relative error is at most
-  // 2^-bits more than that of the terms: at most 2 * 2^-bits in all, whatever n is.
+  // sum_{i != skip} e_i at `bits`, rounded to odd (mpfr_sum, then the sticky bit), so its relative
+  // error is at most 2 * 2^-bits more than that of the terms: at most 4 * 2^-bits in all, whatever
+  // n is. Rounded to odd so that a sum 1 + (terms below 2^-bits) stays above 1 (mpfr_ops.hpp).
   Real sum_except(std::size_t skip, unsigned bits) const;
-  // sum_i e_i, correctly rounded at bits: relative error <= 2 * 2^-bits. One mpfr_sum over the
+  // sum_i e_i at bits, rounded to odd: relative error <= 4 * 2^-bits. One mpfr_sum over the
   // same terms as sum_except(k) when e_k = 0, so a masked label gets dx = -1 exactly.
   Real total(unsigned bits) const;
-  // log sum_i e_i = log1p(sum_except(argmax)) >= 0 at bits, relative error <= 3 * 2^-bits: the sum
-  // has <= 2 * 2^-bits and log1p's condition number r / ((1 + r) log1p(r)) is <= 1. log(total)
+  // log sum_i e_i = log1p(sum_except(argmax)) >= 0 at bits, relative error <= 5 * 2^-bits: the sum
+  // has <= 4 * 2^-bits and log1p's condition number r / ((1 + r) log1p(r)) is <= 1. log(total)
   // would lose the relative accuracy when the sum is tiny (large margins: loss -> 0).
   Real log_total(unsigned bits) const;
 };

@@ -5,8 +5,8 @@
 // step of each is rounded to odd (mpfr_ops.hpp). The shift x_i - max is exact (MPFR at as many bits
 // as the difference needs), each exp is correctly rounded from it, and sums are correctly rounded
 // (mpfr_sum), so offsets of 1e7 or 1e300 lose nothing:
-// relative error <= 5 * 2^-bits for softmax (7 for softmax_temp), whatever n is (first order;
-// each e_i 1, the total 2, the final division rounded to odd 2, the temperature's quotient 2).
+// relative error <= 8 * 2^-bits for softmax (10 for softmax_temp), whatever n is (first order;
+// each e_i 2 and the total 4 (rounded to odd), the final division rounded to odd 2, the temperature's quotient 2).
 //
 // Special values (the mathematical definitions, which a kernel's documented policy is compared
 // with; properties decide what a kernel may do instead):

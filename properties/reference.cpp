@@ -1,6 +1,8 @@
 #include "properties/reference.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -25,12 +27,36 @@ struct Interval {
 Interval enclosure(const RowReference& ref, std::size_t j) {
   const double v = ref.exact_d[j];
   if (!std::isfinite(v)) return {v, v};  // -inf at a mask: exact
-  const double r = ref.radius(j);
-  Interval e{std::max(std::nextafter(v - r, -kInf), ref.lower),
-             std::min(std::nextafter(v + r, kInf), ref.upper)};
+  // r' - r >= 4u (|v| + r) >= u |v -+ r'|: v -+ r' rounded to nearest still encloses v -+ r.
+  const double r = ref.radius(j) * (1 + 0x1p-51) + std::fabs(v) * 0x1p-51 + 0x1p-1074;
+  Interval e{std::max(v - r, ref.lower), std::min(v + r, ref.upper)};
   e.strict = ref.upper_strict && e.hi == ref.upper;
   if (!ref.below_value.empty() && ref.below_value[j] && v <= e.hi) e = {e.lo, v, true};
   return e;
+}
+
+// Rounding to f32, f16 or bf16 and the binade of a double, without libm calls (the fast tier's
+// decisions run once per element): the same results as dtype.hpp's round_to and ulp.
+// The output format's parameters, looked up once per row.
+struct Target {
+  DType out;
+  Format f;
+  double max;
+  explicit Target(DType t) : out(t), f(format_of(t)), max(max_finite(t)) {}
+};
+
+int binade(double x, const Format& f) {
+  const int e = static_cast<int>((std::bit_cast<uint64_t>(x) >> 52) & 0x7ff) - 1023;
+  return std::max(e, f.emin);
+}
+double pow2(int e) { return std::bit_cast<double>(static_cast<uint64_t>(e + 1023) << 52); }
+double round_fast(const Target& t, double x) {
+  if (t.out == DType::f32) return static_cast<double>(static_cast<float>(x));
+  if (!std::isfinite(x) || x == 0 || std::fabs(x) < 0x1p-1000) return round_to(t.out, x);
+  // Adding and removing 1.5 * 2^52 quanta rounds to a multiple of the quantum, ties to even.
+  const double c = 0x1.8p52 * pow2(binade(x, t.f) - t.f.precision + 1);
+  const double r = (x + c) - c;  // a zero keeps x's sign, as round_to's nearbyint does
+  return r == 0 ? std::copysign(0.0, x) : std::fabs(r) > t.max ? std::copysign(kInf, x) : r;
 }
 
 // The enclosure decides the rounding when every point of it rounds to the same value of `out`
@@ -40,12 +66,15 @@ Interval enclosure(const RowReference& ref, std::size_t j) {
 // binade is that of hi' (|exact| > 2^k where hi = -2^k).
 double top_of(const Interval& e) { return e.strict ? std::nextafter(e.hi, -kInf) : e.hi; }
 
-bool decides(const Interval& e, DType out) {
-  const double a = round_to(out, e.lo), b = round_to(out, top_of(e)), c = round_to(out, e.hi);
+bool decides(const Interval& e, const Target& t) {
+  const double top = top_of(e);
+  const double a = round_fast(t, e.lo), b = round_fast(t, top), c = round_fast(t, e.hi);
   if (a != b || b != c || std::signbit(a) != std::signbit(b) || std::signbit(b) != std::signbit(c))
     return false;
   if (!std::isfinite(e.lo) || !std::isfinite(e.hi)) return e.lo == e.hi || std::isinf(a);
-  return ulp(out, e.lo) == ulp(out, top_of(e));
+  // ulp(lo) = ulp(top): the same binade of the format (every subnormal shares the lowest).
+  if (e.lo == 0 || top == 0) return ulp(t.out, e.lo) == ulp(t.out, top);
+  return binade(e.lo, t.f) == binade(top, t.f);
 }
 
 }  // namespace
@@ -98,10 +127,11 @@ RowReference tiered_reference(oracle::fast::Row fast, DType out,
   r.below_value = std::move(fast.below_value);
   r.exact_d = std::move(fast.value);
   r.rounded.resize(r.exact_d.size());
+  const Target target(out);
   for (std::size_t j = 0; j < r.exact_d.size(); ++j) {
     const Interval e = enclosure(r, j);
-    if (!decides(e, out)) return make_reference(mpfr(), out);  // Ziv: the whole row to MPFR
-    r.rounded[j] = round_to(out, e.hi);
+    if (!decides(e, target)) return make_reference(mpfr(), out);  // Ziv: the whole row to MPFR
+    r.rounded[j] = round_fast(target, e.hi);
     // The double shown as the exact value keeps the known sign of a zero.
     r.exact_d[j] = std::clamp(r.exact_d[j], r.lower, r.upper);
     if (r.exact_d[j] == 0) r.exact_d[j] = std::copysign(0.0, r.rounded[j]);

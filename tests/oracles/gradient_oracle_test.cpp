@@ -160,6 +160,16 @@ RC_GTEST_PROP(CrossEntropyOracle, TwoLogitsAreTheSoftplus, ()) {
   mpfr_add_ui(p1.get(), p1.get(), 1, MPFR_RNDN);
   mpfr_ui_div(p1.get(), 1, p1.get(), MPFR_RNDN);
   const CrossEntropy ce = cross_entropy(x, 0, bits);
+  // Below MPFR's exponent range the reference here underflows to 0 while the oracle keeps the
+  // smallest MPFR number (its exps round to odd): both round to 0 in every format.
+  if (mpfr_zero_p(p1.get())) {
+    const bool loss_ok = mpfr_zero_p(loss.get())
+                             ? mpfr_get_exp(raw(ce.loss)) <= mpfr_get_emin() + 1
+                             : test::agree_to_bits(ce.loss, loss.real(), bits - 3);
+    RC_ASSERT(loss_ok);
+    RC_ASSERT(mpfr_get_exp(raw(ce.dx[1])) <= mpfr_get_emin() + 1);
+    return;
+  }
   RC_ASSERT(test::agree_to_bits(ce.loss, loss.real(), bits - 3));
   RC_ASSERT(test::agree_to_bits(ce.dx[1], p1.real(), bits - 3));
   Mp minus_p1(400);
