@@ -193,9 +193,10 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
   } else if (result.match(failure)) {
     o.verdict = Verdict::failed;
     o.cases = failure.numSuccess;
-    // Past the budget RapidCheck may describe the final case with the discard reason; the last
-    // failure seen is the smallest counterexample accepted.
-    o.message = budget_hit && !last_failure.empty() ? last_failure : failure.description;
+    // The last failure seen is the smallest counterexample accepted. RapidCheck's own description
+    // can be of something else: the discard reason past the budget, or "no exceptions thrown"
+    // when a nondeterministic kernel passes the final re-run of that case.
+    o.message = !last_failure.empty() ? last_failure : failure.description;
     if (budget_hit)
       o.message += fmt::format("\n  (shrinking stopped after its {} s budget; the case is not minimal)",
                                config.shrink_seconds);

@@ -35,8 +35,14 @@ namespace {
   if (getppid() != parent) _exit(kFaultExitStatus + 1);
   install_fault_handler(fault);
   begin_call(fault);
-  // call() validated op and entry kind before forking, so run_entry cannot throw here.
-  run_entry(k, c, p.a, p.b, p.labels, p.y, p.loss);
+  // call() validated op and entry kind before forking, so run_entry should not throw; if it does
+  // (an entry point that is itself an invoker), the child must still never unwind into the
+  // checker's code: it would go on checking, and fork again.
+  try {
+    run_entry(k, c, p.a, p.b, p.labels, p.y, p.loss);
+  } catch (...) {
+    _exit(kFaultExitStatus + 2);
+  }
   end_call(fault);
   _exit(0);
 }

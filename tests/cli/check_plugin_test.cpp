@@ -42,7 +42,7 @@ TEST(CliCheckPlugin, CorrectExamplePluginPassesWithDefaultSettingsInTime) {
   ASSERT_TRUE(r.exited && r.status == 0) << describe(r);
   EXPECT_GT(verdict_lines(r.out, "PASSED"), 0) << r.out;
   EXPECT_EQ(verdict_lines(r.out, "FAILED"), 0) << r.out;
-  EXPECT_THAT(r.out, HasSubstr(" passed, 0 failed, 0 skipped\n"));
+  EXPECT_THAT(r.out, HasSubstr(" passed, 0 failed\n"));
   // Issue 6: one kernel with default settings in under 20 s on the project's 2-core machines.
   std::printf("checking the example plugin with default settings took %.2f s\n", r.seconds);
   RecordProperty("seconds", std::to_string(r.seconds));

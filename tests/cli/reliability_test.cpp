@@ -141,14 +141,14 @@ TEST(CliOutputPaths, WritingThroughASymbolicLinkWritesItsTarget) {
   const CliRun r = run_softcheck(quick_check({"--json", (dir / "link.json").string()}));
   ASSERT_EQ(r.status, 0) << describe(r);
   EXPECT_TRUE(fs::is_symlink(dir / "link.json")) << "the link was replaced by a file";
-  EXPECT_EQ(json::parse(read_file(dir / "real.json")).at("schema"), "softcheck-check/1");
+  EXPECT_EQ(json::parse(read_file(dir / "real.json")).at("schema"), "softcheck-check/2");
 }
 
 TEST(CliOutputPaths, DashWritesToStandardOutput) {
   ScratchDir dir;
   const CliRun r = run_softcheck(quick_check({"--json", "-"}));
   ASSERT_EQ(r.status, 0) << describe(r);
-  EXPECT_EQ(json::parse(r.out).at("schema"), "softcheck-check/1") << r.out;
+  EXPECT_EQ(json::parse(r.out).at("schema"), "softcheck-check/2") << r.out;
   EXPECT_THAT(r.err, HasSubstr("PASSED")) << "the human-readable result moves to stderr";
   const CliRun x = run_softcheck(quick_check({"--junit", "-"}));
   ASSERT_EQ(x.status, 0) << describe(x);
@@ -194,14 +194,15 @@ TEST(CliLongRows, MaxColsAbove1e5IsHonoured) {
 }
 
 TEST(CliProgress, ShownOnATerminalOnlyAndNotWithQuiet) {
+  // Long enough (a few seconds) for the line to be redrawn with a rate.
   const std::vector<std::string> args = {"check", "--kernel", kKernel, "-p", "accuracy",
-                                         "--cases", "150"};
+                                         "--cases", "3000"};
   RunOptions terminal;
   terminal.stderr_on_terminal = true;
   const CliRun shown = run_softcheck(args, terminal);
   ASSERT_EQ(shown.status, 0) << describe(shown);
   EXPECT_THAT(shown.err, HasSubstr("cases/s")) << shown.err;
-  EXPECT_THAT(shown.err, HasSubstr("/150 cases"));
+  EXPECT_THAT(shown.err, HasSubstr("/3000 cases"));
 
   std::vector<std::string> quiet = args;
   quiet.push_back("-q");

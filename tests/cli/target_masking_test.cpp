@@ -101,7 +101,13 @@ TEST_P(TargetMasking, QuickReportSkipsDisabledKernelsAndPasses) {
   for (const json& k : report["kernels"])
     for (const std::string& isa : m.gone)
       EXPECT_FALSE(k["name"].get<std::string>().ends_with("__" + isa)) << k["name"];
-  EXPECT_EQ(report["summary"]["verdict"], "passed");
+  // softcheck's own kernels pass; peers (adapters/) fail cells with their documented findings
+  // (docs/findings.md), which do not set the exit status.
+  for (const json& k : report["kernels"]) {
+    const std::string isa = k["contract"]["isa"];
+    if (isa == "onednn" || isa == "xnnpack" || isa.rfind("torch", 0) == 0) continue;
+    EXPECT_EQ(k["verdict"], "passed") << k["name"];
+  }
 }
 
 TEST_P(TargetMasking, ReportOfOnlyADisabledKernelSweepsNothingAndExitsThree) {
