@@ -154,8 +154,13 @@ run(ctest_tree 0 ${CTEST} --test-dir ${WORK_DIR}/build-tree --output-on-failure)
 # softcheck_add_plugin_check, but none of softcheck's own tests, benchmarks or examples
 # (PROJECT_IS_TOP_LEVEL). Building it compiles the whole CLI: tests/consumer does that under the
 # slow label (FETCHCONTENT_BUILD=ON).
+# softcheck's own dependencies come from the system here, so the system paths stay on.
+set(fetch_args -G ${GENERATOR} -DCMAKE_C_COMPILER=${C_COMPILER} -DCMAKE_BUILD_TYPE=Release)
+if(MAKE_PROGRAM)
+  list(APPEND fetch_args -DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM})
+endif()
 run(configure_fetch 0 ${CMAKE_COMMAND} -S ${PROJECT_DIR}/../fetchcontent_project
-    -B ${WORK_DIR}/build-fetch ${tree_args} -DSOFTCHECK_SOURCE_DIR=${SOURCE_DIR}
+    -B ${WORK_DIR}/build-fetch ${fetch_args} -DSOFTCHECK_SOURCE_DIR=${SOURCE_DIR}
     -DCMAKE_CXX_COMPILER=${CXX_COMPILER})
 run(list_fetch 0 ${CTEST} --test-dir ${WORK_DIR}/build-fetch --show-only=json-v1)
 string(JSON nfetch LENGTH "${list_fetch_output}" tests)

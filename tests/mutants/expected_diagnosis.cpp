@@ -9,7 +9,9 @@ std::vector<std::string_view> diagnoses_for(const Mutant& m) {
   if (m.status) return {name_of(*m.status)};
   switch (m.bug_class) {
     case BugClass::no_max_shift: return {"no_max_shift"};
-    case BugClass::max_sentinel: return {"max_sentinel", "max_skips_element"};
+    // A mask written as a large finite number (-1e9, -1e30) instead of -inf turns an all-masked
+    // row into one of equal logits: the special-value table shows it first.
+    case BugClass::max_sentinel: return {"max_sentinel", "max_skips_element", "special_value_policy"};
     case BugClass::body_tail: return {"tail_mismatch"};
     case BugClass::axis_or_stride: return {"cross_row"};
     case BugClass::index_overflow: return {"index_overflow"};
