@@ -263,7 +263,11 @@ Batch make_batch(Draw& d, const GenSpec& s) {
     fit_lse(s, row);
     for (double v : row) b.x.push_back(fit(s, v));
   }
-  if (tags_binade(b.family)) b.family += " " + binade_class(b.x, b.dtype);
+  if (tags_binade(b.family)) {
+    // Two appends, not `" " + temporary`: GCC 12's -Wrestrict misreads the inlined insert.
+    b.family += ' ';
+    b.family += binade_class(b.x, b.dtype);
+  }
   return b;
 }
 
