@@ -19,6 +19,9 @@ std::string_view meaning(CallStatus s) {
     case CallStatus::left_unwritten: return "the kernel leaves outputs unwritten";
     case CallStatus::crashed: return "the kernel crashes";
     case CallStatus::timed_out: return "the kernel does not return";
+    case CallStatus::changed_fp_environment:
+      return "the kernel returns with another rounding mode or FTZ/DAZ";
+    case CallStatus::left_process: return "the kernel leaves a child process running";
     case CallStatus::ok: break;
   }
   return "?";
