@@ -5,7 +5,7 @@ REPORT_ARGS ?=
 # On a shared machine: BENCH_ARGS="--benchmark_repetitions=5 --benchmark_enable_random_interleaving=true"
 BENCH_ARGS ?=
 
-.PHONY: report test deps build bench bench-oracle asan clean gallery baselines
+.PHONY: report test deps build bench bench-oracle bench-memory asan clean gallery baselines
 
 report: build
 	./$(BUILD_DIR)/bin/softcheck report --out $(BUILD_DIR)/report $(REPORT_ARGS)
@@ -35,6 +35,10 @@ bench: build
 
 bench-oracle: build
 	./$(BUILD_DIR)/bin/softcheck_oracle_bench $(BENCH_ARGS)
+
+# Peak memory per element of a report cell of one long row (README, "Memory").
+bench-memory: build
+	./$(BUILD_DIR)/bin/softcheck_cell_memory_bench $(BENCH_ARGS)
 
 # Sanitizer build of the unit tests (a second build dir), as CI runs it.
 asan: deps

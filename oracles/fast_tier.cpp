@@ -61,49 +61,44 @@ double pairwise(std::vector<double>& v) {
   return v.empty() ? 0.0 : v[0];
 }
 
-// Sum of e[i] for i != skip, blocked as sum_depth describes.
-double blocked_sum(std::span<const double> e, std::size_t skip) {
+// e_i = exp(x_i - max) (0 for -inf entries), relative error <= eps_e and absolute <= kTermAbs
+// each: x_i - max = dh + dl exactly (TwoSum), exp(dh) from fast_exp.hpp,
+// exp(dh + dl) = exp(dh) (1 + dl + t), |t| <= dl^2, |dl| <= 2^-43 wherever exp(dh) > 0.
+template <int Terms>
+double shifted_exp(double a, double max) {
+  const double b = -max;
+  const double dh = a + b;
+  const double bb = dh - a;
+  const double dl = (a - (dh - bb)) + (b - bb);
+  const double f = exp_nonpositive<Terms>(dh);
+  return a == -kInf ? 0.0 : f + f * dl;
+}
+
+// Sum of e_i for i != skip, blocked as sum_depth describes; the terms are computed as the sum
+// goes, so the memory is one double per block.
+template <int Terms>
+double blocked_sum(std::span<const double> x, double max, std::size_t skip) {
   std::vector<double> blocks;
-  blocks.reserve(e.size() / kBlock + 1);
-  for (std::size_t b = 0; b < e.size(); b += kBlock) {
+  blocks.reserve(x.size() / kBlock + 1);
+  for (std::size_t b = 0; b < x.size(); b += kBlock) {
     double s = 0;
-    const std::size_t end = std::min(e.size(), b + kBlock);
-    for (std::size_t i = b; i < end; ++i) s += i == skip ? 0.0 : e[i];
+    const std::size_t end = std::min(x.size(), b + kBlock);
+    for (std::size_t i = b; i < end; ++i) s += i == skip ? 0.0 : shifted_exp<Terms>(x[i], max);
     blocks.push_back(s);
   }
   return pairwise(blocks);
-}
-
-// e_i = exp(x_i - max) for every entry into out (0 for -inf entries), relative error <= eps_e
-// and absolute <= kTermAbs each: x_i - max = dh + dl exactly (TwoSum), exp(dh) from fast_exp.hpp,
-// exp(dh + dl) = exp(dh) (1 + dl + t), |t| <= dl^2, |dl| <= 2^-43 wherever exp(dh) > 0.
-template <int Terms>
-void shifted_exps(std::span<const double> x, double max, std::vector<double>& out) {
-  out.resize(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    const double a = x[i], b = -max;
-    const double dh = a + b;
-    const double bb = dh - a;
-    const double dl = (a - (dh - bb)) + (b - bb);
-    const double f = exp_nonpositive<Terms>(dh);
-    out[i] = a == -kInf ? 0.0 : f + f * dl;
-  }
 }
 
 // Relative error bound of each e_i: the exponential, dl^2 (< 2^-86), the product f * dl and the
 // sum f + f * dl (u each, relative to a value within 1 + 2^-43 of e_i).
 constexpr double kTermRel = kExpRel + 2.01 * kU;
 
+// The softmax row's bounds (rel, abs, range) and its total.
 template <int Terms>
-Row softmax_impl(std::span<const double> x) {
-  Row row;
-  const Shape s = classify(x);
-  if (!s.finite) return row;
-  row.usable = true;
-  shifted_exps<Terms>(x, s.max, row.value);
+double softmax_shape(std::span<const double> x, const Shape& s, std::size_t live, Row& row) {
   const double n = static_cast<double>(x.size());
   const double gh = gamma(sum_depth(x.size()));
-  const double total = blocked_sum(row.value, x.size());  // >= 1: e_argmax = exp(0) = 1 exactly
+  const double total = blocked_sum<Terms>(x, s.max, x.size());  // >= 1: e_argmax = exp(0) = 1
   // S_hat = S (1 + theta), |theta| <= delta_s (S >= 1 turns the absolute errors into relative).
   const double delta_s = ((1 + gh) * (1 + kTermRel) - 1 + (1 + gh) * n * kTermAbs) * kInflate;
   // p_hat - p <= rho p + a (division u; a subnormal quotient rounds by <= 2^-1075 absolute).
@@ -113,11 +108,8 @@ Row softmax_impl(std::span<const double> x) {
   row.abs = a / (1 - rho) * kInflate;
   row.lower = 0;
   row.upper = 1;
-  std::size_t live = 0;
-  for (double v : x) live += v != -kInf;
   row.upper_strict = live > 1;
-  for (double& v : row.value) v /= total;
-  return row;
+  return total;
 }
 
 // log1p of a double, correctly rounded to double (MPFR; once per row).
@@ -128,18 +120,16 @@ double log1p_rounded(double v) {
   return mpfr_get_d(mp::ptr(r), MPFR_RNDN);
 }
 
+// The log-softmax row's bounds and L = log1p(s'_hat); false when a shifted logit overflows
+// double (MPFR decides such rows).
 template <int Terms>
-Row log_softmax_impl(std::span<const double> x) {
-  Row row;
-  const Shape s = classify(x);
-  if (!s.finite) return row;
-  std::vector<double>& e = row.value;
-  shifted_exps<Terms>(x, s.max, e);
-  const double others = blocked_sum(e, s.argmax);  // s' = sum_{i != argmax} e_i
+bool log_softmax_shape(std::span<const double> x, const Shape& s, std::size_t live, Row& row,
+                       double& big_l) {
+  for (double v : x)
+    if (v != -kInf && std::isinf(v - s.max)) return false;
+  const double others = blocked_sum<Terms>(x, s.max, s.argmax);  // s' = sum_{i != argmax} e_i
   // Only finite entries other than the max carry an absolute error; none: s' = 0 exactly, and
   // every result is exact (0 at the max, -inf at masks).
-  std::size_t live = 0;
-  for (double v : x) live += v != -kInf;
   const double n = static_cast<double>(live - 1);
   const double gh = gamma(sum_depth(x.size()));  // the skipped term adds an exact 0
   // s'_hat = s' (1 + theta) + sigma-bounded, |theta| <= delta_s.
@@ -152,40 +142,76 @@ Row log_softmax_impl(std::span<const double> x) {
   const double lambda = (kU + kappa + kU * kappa) * kInflate;
   const double mu = std::max(kU * (1 + kU), lambda);
   const double sigma1 = sigma * (1 + kU) * kInflate;
-  const double big_l = log1p_rounded(others);
-  row.below_value.assign(x.size(), false);
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    if (x[i] == -kInf) {
-      e[i] = -kInf;
-      continue;
-    }
-    const double a = x[i], b = -s.max;  // TwoSum: dh + dl = x_i - max exactly
-    const double dh = a + b;
-    if (std::isinf(dh)) return Row{};  // the shifted logit overflows double: MPFR decides
-    const double bb = dh - a;
-    const double dl = (a - (dh - bb)) + (b - bb);
-    e[i] = dh - big_l;
-    // l_i = dh + dl - L < dh when dl <= 0 and L > 0 (another live entry): a strict upper bound.
-    row.below_value[i] = live > 1 && dl <= 0 && e[i] == dh;
-  }
+  big_l = log1p_rounded(others);
   // Every exact result is <= 0, and < 0 wherever another entry is finite (s' > 0): the sign of a
   // zero the fast value cannot show (s'_hat underflowed to 0) is known.
   row.lower = -kInf;
   row.upper = live > 1 ? -0.0 : 0.0;
-  row.usable = true;
   row.rel = (kU + mu) / (1 - mu) * kInflate;
   row.abs = sigma1 / (1 - mu) * kInflate;
-  return row;
+  return true;
+}
+
+// Log-softmax element: l_i = dh + dl - L, computed as dh - L; below is set where the exact value
+// is strictly below it (dl <= 0 and L > 0 with another live entry: a strict upper bound).
+double log_softmax_element(double a, double max, double big_l, std::size_t live, bool& below) {
+  below = false;
+  if (a == -kInf) return -kInf;
+  const double b = -max;  // TwoSum: dh + dl = x_i - max exactly
+  const double dh = a + b;
+  const double bb = dh - a;
+  const double dl = (a - (dh - bb)) + (b - bb);
+  const double l = dh - big_l;
+  below = live > 1 && dl <= 0 && l == dh;
+  return l;
 }
 
 }  // namespace
 
+RowScan::RowScan(std::span<const double> x, Kind kind, ExpQuality q) : x_(x), kind_(kind), q_(q) {
+  const Shape s = classify(x);
+  if (!s.finite) return;
+  max_ = s.max;
+  for (double v : x) live_ += v != -kInf;
+  const bool proven = q == ExpQuality::proven;
+  if (kind == Kind::softmax) {
+    total_ = proven ? softmax_shape<kExpTerms>(x, s, live_, shape_)
+                    : softmax_shape<7>(x, s, live_, shape_);
+    usable_ = true;
+  } else {
+    usable_ = proven ? log_softmax_shape<kExpTerms>(x, s, live_, shape_, big_l_)
+                     : log_softmax_shape<7>(x, s, live_, shape_, big_l_);
+  }
+}
+
+Row RowScan::range(std::size_t begin, std::size_t end) const {
+  Row row;
+  if (!usable_) return row;
+  row = shape_;
+  row.usable = true;
+  row.value.resize(end - begin);
+  const bool proven = q_ == ExpQuality::proven;
+  if (kind_ == Kind::softmax) {
+    for (std::size_t i = begin; i < end; ++i)
+      row.value[i - begin] = (proven ? shifted_exp<kExpTerms>(x_[i], max_)
+                                     : shifted_exp<7>(x_[i], max_)) / total_;
+    return row;
+  }
+  row.below_value.assign(end - begin, false);
+  for (std::size_t i = begin; i < end; ++i) {
+    bool below = false;
+    row.value[i - begin] = log_softmax_element(x_[i], max_, big_l_, live_, below);
+    row.below_value[i - begin] = below;
+  }
+  return row;
+}
+
 Row softmax(std::span<const double> x, ExpQuality q) {
-  return q == ExpQuality::proven ? softmax_impl<kExpTerms>(x) : softmax_impl<7>(x);
+  return RowScan(x, RowScan::Kind::softmax, q).range(0, x.size());
 }
 
 Row log_softmax(std::span<const double> x, ExpQuality q) {
-  return q == ExpQuality::proven ? log_softmax_impl<kExpTerms>(x) : log_softmax_impl<7>(x);
+  return RowScan(x, RowScan::Kind::log_softmax, q).range(0, x.size());
 }
 
 }  // namespace softcheck::oracle::fast

@@ -35,4 +35,27 @@ enum class ExpQuality { proven, weakened };
 Row softmax(std::span<const double> x, ExpQuality q = ExpQuality::proven);
 Row log_softmax(std::span<const double> x, ExpQuality q = ExpQuality::proven);
 
+// The same rows in memory independent of the row's length: the row-wide quantities (max, the
+// blocked sum, the bounds) are computed once by the constructor, elements in ranges on demand,
+// with exactly the values softmax() and log_softmax() give (those two are a scan of [0, n)).
+// Holds a view of x, which must outlive it.
+class RowScan {
+ public:
+  enum class Kind { softmax, log_softmax };
+  RowScan(std::span<const double> x, Kind kind, ExpQuality q = ExpQuality::proven);
+  bool usable() const { return usable_; }
+  // Elements [begin, end) as a Row of end - begin values (indices relative to begin), carrying
+  // the row's rel, abs, lower, upper and upper_strict; an unusable Row when the scan is unusable.
+  Row range(std::size_t begin, std::size_t end) const;
+
+ private:
+  std::span<const double> x_;
+  Kind kind_;
+  ExpQuality q_;
+  bool usable_ = false;
+  double max_ = 0, total_ = 0, big_l_ = 0;  // softmax: total; log-softmax: log1p(others)
+  std::size_t live_ = 0;
+  Row shape_;  // rel, abs, lower, upper, upper_strict (no values)
+};
+
 }  // namespace softcheck::oracle::fast

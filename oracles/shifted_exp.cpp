@@ -8,9 +8,8 @@
 #include "oracles/mpfr_ops.hpp"
 
 namespace softcheck::oracle::detail {
-namespace {
 
-RowStatus classify(std::span<const double> x) {
+RowStatus classify_row(std::span<const double> x) {
   if (x.empty()) return RowStatus::empty;
   bool pos_inf = false, any_finite = false;
   for (double v : x) {
@@ -39,12 +38,18 @@ Real shifted_argument(double xi, double max, std::optional<double> tau, unsigned
   return d;
 }
 
-}  // namespace
+Real exp_of_argument(const Real& d, unsigned bits) {
+  // Rounded to odd: an exp below MPFR's exponent range (d < about -7.4e8) stays positive (the
+  // smallest MPFR number), so sums and quotients see that the entry is there: 1 + e stays
+  // above 1 and a softmax output below 1, in the binade of the exact value.
+  return mp::rounded_to_odd(bits,
+                            [&](mpfr_ptr r, mpfr_rnd_t rnd) { return mpfr_exp(r, mp::ptr(d), rnd); });
+}
 
 ShiftedExp shifted_exp(std::span<const double> x, std::optional<double> tau, unsigned bits) {
   if (tau && !(*tau > 0)) throw std::invalid_argument("oracle: softmax_temp needs tau > 0");
   ShiftedExp s;
-  s.status = classify(x);
+  s.status = classify_row(x);
   if (s.status != RowStatus::finite) return s;
   s.max = -std::numeric_limits<double>::infinity();
   for (std::size_t i = 0; i < x.size(); ++i)
@@ -60,12 +65,7 @@ ShiftedExp shifted_exp(std::span<const double> x, std::optional<double> tau, uns
       s.d.push_back(std::move(d));
     } else {
       s.d.push_back(shifted_argument(xi, s.max, tau, bits));
-      // Rounded to odd: an exp below MPFR's exponent range (d < about -7.4e8) stays positive (the
-      // smallest MPFR number), so sums and quotients see that the entry is there: 1 + e stays
-      // above 1 and a softmax output below 1, in the binade of the exact value.
-      e = mp::rounded_to_odd(bits, [&](mpfr_ptr r, mpfr_rnd_t rnd) {
-        return mpfr_exp(r, mp::ptr(s.d.back()), rnd);
-      });
+      e = exp_of_argument(s.d.back(), bits);
     }
     s.e.push_back(std::move(e));
   }

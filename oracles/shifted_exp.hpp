@@ -43,6 +43,13 @@ struct ShiftedExp {
   Real log_total(unsigned bits) const;
 };
 
+RowStatus classify_row(std::span<const double> x);
+
+// d_i = (x_i - max) / tau for a finite x_i: exact for tau = 1 (nullopt), else to 2^-bits absolute.
+Real shifted_argument(double xi, double max, std::optional<double> tau, unsigned bits);
+// e_i = exp(d_i) rounded to odd at bits, as shifted_exp computes each term.
+Real exp_of_argument(const Real& d, unsigned bits);
+
 // Classifies the row and, for finite rows, computes d and e at `bits`. tau (> 0, may be +inf)
 // divides the shifted logits (softmax_temp); std::nullopt means tau = 1 with no division at all.
 ShiftedExp shifted_exp(std::span<const double> x, std::optional<double> tau, unsigned bits);

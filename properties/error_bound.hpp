@@ -39,6 +39,25 @@ double summation_height(const Contract& c, std::size_t n);
 RowBound softmax_row_bound(const Contract& c, std::span<const double> x,
                            std::span<const double> p_exact);
 
+// softmax_row_bound in two steps, for rows judged in ranges of elements (reports/cell_stats.hpp):
+// the row-wide quantities once, then the bounds of any range of elements from them.
+struct SoftmaxBoundRow {
+  std::size_t n = 0;
+  double u = 0, h = 0, rho = 0, rho_log = 0, a = 0, delta = 0;
+  double s_weighted = 0, sum_rel = 0, lse = 0, rescales = 0, floor = 0;
+  bool narrower_out = false;
+  std::string derivation;
+};
+// S = sum_i p_i (a - x_i) over the finite entries, a = finite_max(x) (p may be any double
+// approximation of the exact outputs: it enters the bound to first order only).
+double softmax_weighted_shift(std::span<const double> x, std::span<const double> p_exact,
+                              double a);
+SoftmaxBoundRow softmax_bound_row(const Contract& c, std::span<const double> x,
+                                  double s_weighted);
+// The bounds of the elements x (a range of the row) with exact outputs p_exact (same range).
+RowBound softmax_bound_range(const Contract& c, const SoftmaxBoundRow& row,
+                             std::span<const double> x, std::span<const double> p_exact);
+
 // For contracts that come without a domain (plugins): the domain the algorithm's bound needs.
 // The naive form needs sum exp(x) finite (LSE < ln max_finite(accum)) and exp(max) normal
 // (max >= ln min_normal(accum)); the shifted forms need nothing.

@@ -61,13 +61,7 @@ double subnormal_unit(const Contract& c) {
 }
 
 // The quantities of a row shared by the log-domain bounds (double is ample for a tolerance).
-struct LogRow {
-  std::size_t n = 0;
-  double a = -kInf, delta = 0;
-  double s = 0, log_s = 0, s_weighted = 0;
-  double h = 0, underflow = 0;
-  bool naive = false;
-};
+using LogRow = LogSoftmaxBoundRow;
 
 LogRow log_row(const Contract& c, std::span<const double> x) {
   LogRow r;
@@ -142,13 +136,16 @@ std::optional<std::string> op_bound_unsupported(const Contract& c) {
   return "unknown op";
 }
 
-RowBound log_softmax_row_bound(const Contract& c, std::span<const double> x,
-                               std::span<const double> l_exact) {
-  const LogRow r = log_row(c, x);
+LogSoftmaxBoundRow log_softmax_bound_row(const Contract& c, std::span<const double> x) {
+  return log_row(c, x);
+}
+
+RowBound log_softmax_bound_range(const Contract& c, const LogSoftmaxBoundRow& r,
+                                 std::span<const double> x, std::span<const double> l_exact) {
   RowBound b;
-  b.abs.assign(r.n, 0);
-  b.factor.assign(r.n, 0);
-  for (std::size_t j = 0; j < r.n; ++j) {
+  b.abs.assign(x.size(), 0);
+  b.factor.assign(x.size(), 0);
+  for (std::size_t j = 0; j < x.size(); ++j) {
     if (!std::isfinite(x[j])) continue;  // -inf: exactly -inf required
     const double l = std::fabs(l_exact[j]);
     b.factor[j] = log_prob_factor(c, r, l);
@@ -157,6 +154,11 @@ RowBound log_softmax_row_bound(const Contract& c, std::span<const double> x,
   }
   b.derivation = log_prob_derivation(c, r, "log_softmax");
   return b;
+}
+
+RowBound log_softmax_row_bound(const Contract& c, std::span<const double> x,
+                               std::span<const double> l_exact) {
+  return log_softmax_bound_range(c, log_row(c, x), x, l_exact);
 }
 
 RowBound softmax_temp_row_bound(const Contract& c, std::span<const double> x, double tau,

@@ -24,6 +24,20 @@ std::optional<std::string> op_bound_unsupported(const Contract& c);
 RowBound log_softmax_row_bound(const Contract& c, std::span<const double> x,
                                std::span<const double> l_exact);
 
+// log_softmax_row_bound in two steps, for rows judged in ranges of elements: the quantities of
+// the row x (double is ample for a tolerance), then the bounds of a range of elements x with
+// exact log-probabilities l_exact (same range).
+struct LogSoftmaxBoundRow {
+  std::size_t n = 0;
+  double a = 0, delta = 0;
+  double s = 0, log_s = 0, s_weighted = 0;
+  double h = 0, underflow = 0;
+  bool naive = false;
+};
+LogSoftmaxBoundRow log_softmax_bound_row(const Contract& c, std::span<const double> x);
+RowBound log_softmax_bound_range(const Contract& c, const LogSoftmaxBoundRow& row,
+                                 std::span<const double> x, std::span<const double> l_exact);
+
 // softmax(x / tau), componentwise like softmax_row_bound, given the exact outputs p.
 RowBound softmax_temp_row_bound(const Contract& c, std::span<const double> x, double tau,
                                 std::span<const double> p_exact);

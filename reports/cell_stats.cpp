@@ -77,8 +77,8 @@ double percentile(std::vector<double>& v, double q) {
   return v[k];
 }
 
-CellAccumulator::CellAccumulator(const Contract& c, const OpAdapter& adapter)
-    : c_(c), adapter_(adapter) {}
+CellAccumulator::CellAccumulator(const Contract& c, const OpAdapter& adapter, bool compact)
+    : c_(c), adapter_(adapter), ulps_exact_(compact), ulps_rounded_(compact) {}
 
 void CellAccumulator::consider(const WorstElement& e, bool& row_changed) {
   // Strictly worse only: ties keep the earlier element (deterministic, shard-independent).
@@ -91,11 +91,8 @@ void CellAccumulator::consider(const WorstElement& e, bool& row_changed) {
   row_changed = true;
 }
 
-void CellAccumulator::add_row(std::size_t row, std::span<const double> x, const RowCase& rc,
-                              std::span<const double> got) {
-  const DType out = c_.dtype;
-  const std::size_t n = got.size();
-  bool row_changed = false;
+bool CellAccumulator::begin_row(std::size_t row, std::span<const double> x, const RowCase& rc,
+                                std::span<const double> got) {
   bool any_finite = false;
   double lo = kInf, hi = -kInf;
   for (double v : x)
@@ -104,8 +101,9 @@ void CellAccumulator::add_row(std::size_t row, std::span<const double> x, const 
   if (!any_finite) {  // only -inf: the contract's all-masked policy decides
     ++specials_.all_masked_rows;
     const std::optional<double> want = adapter_.all_masked_output(c_, x.size());
-    if (!want) return;
-    for (std::size_t j = 0; j < n; ++j) {
+    if (!want) return false;
+    bool row_changed = false;
+    for (std::size_t j = 0; j < got.size(); ++j) {
       if (same_output(got[j], *want)) continue;
       ++specials_.all_masked_wrong;
       WorstElement e;
@@ -118,71 +116,120 @@ void CellAccumulator::add_row(std::size_t row, std::span<const double> x, const 
       break;
     }
     if (row_changed) keep_worst_row(x, rc);
-    return;
+    return false;
   }
-
-  const RowReference ref = adapter_.reference(x, rc, out);
-  const RowBound bound = adapter_.bound(c_, x, rc, ref);
   spread_sum_ += hi - lo;
   magnitude_sum_ += std::max(std::fabs(lo), std::fabs(hi));
   ++spread_rows_;
-  double row_sum = 0;
-  std::size_t row_count = 0;
-  for (std::size_t j = 0; j < n; ++j) {
+  row_sum_ = 0;
+  row_count_ = 0;
+  row_changed_ = false;
+  return true;
+}
+
+void CellAccumulator::end_row(std::span<const double> x, const RowCase& rc, bool view) {
+  if (row_count_ > 0) {
+    row_sums_.push_back(row_sum_);
+    row_counts_.push_back(row_count_);
+  }
+  if (!row_changed_) return;
+  keep_worst_row(view ? std::span<const double>() : x, rc);
+  if (view) worst_view_ = x;  // a long row: not copied (the caller's x outlives the accumulator's use)
+}
+
+void CellAccumulator::add_row(std::size_t row, std::span<const double> x, const RowCase& rc,
+                              std::span<const double> got) {
+  if (!begin_row(row, x, rc, got)) return;
+  const RowReference ref = adapter_.reference(x, rc, c_.dtype);
+  const RowBound bound = adapter_.bound(c_, x, rc, ref);
+  add_range(row, x, rc, 0, got, ref, bound);
+  end_row(x, rc, false);
+}
+
+void CellAccumulator::add_row_in_ranges(std::size_t row, std::span<const double> x,
+                                        const RowCase& rc, const RowOutputs& outputs,
+                                        std::size_t output_row, std::size_t range) {
+  const std::size_t n = outputs.per_row();
+  std::vector<double> got;
+  // Only the first output is needed to see an all -inf row (its policy check reads them all).
+  bool any_finite = false;
+  for (double v : x) any_finite = any_finite || std::isfinite(v);
+  if (!any_finite) {
+    outputs.copy(output_row, 0, n, got);
+    begin_row(row, x, rc, got);
+    return;
+  }
+  begin_row(row, x, rc, {});
+  const std::unique_ptr<RangeJudge> judge = adapter_.range_judge(c_, x, rc, c_.dtype);
+  for (std::size_t b = 0; b < n; b += range) {
+    const std::size_t e = std::min(n, b + range);
+    outputs.copy(output_row, b, e, got);
+    const RowReference ref = judge->reference(b, e);
+    add_range(row, x, rc, b, got, ref, judge->bound(b, e, ref));
+  }
+  end_row(x, rc, true);
+}
+
+void CellAccumulator::add_range(std::size_t row, std::span<const double> x, const RowCase& rc,
+                                std::size_t offset, std::span<const double> got,
+                                const RowReference& ref, const RowBound& bound) {
+  const DType out = c_.dtype;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const std::size_t j = offset + i;  // the output's index in the row
     WorstElement e;
     e.row = row;
     e.index = j;
-    e.got = got[j];
+    e.got = got[i];
     if (const std::optional<double> fixed = adapter_.masked_output(x, rc, j)) {
       // A mask: exactly the masked output, not a rounding question.
       ++specials_.masked;
       e.exact = e.expected = *fixed;
-      if (!same_output(got[j], e.exact)) {
+      if (!same_output(got[i], e.exact)) {
         ++specials_.masked_wrong;
         e.kind = "policy";
-        consider(e, row_changed);
+        consider(e, row_changed_);
       }
       continue;
     }
-    const oracle::ErrorMetrics m = measure(got[j], ref, j, out);
-    e.exact = ref.exact_d[j];
-    e.expected = ref.rounded[j];
-    e.bound_abs = bound.abs[j];
+    const oracle::ErrorMetrics m = measure(got[i], ref, i, out);
+    e.exact = ref.exact_d[i];
+    e.expected = ref.rounded[i];
+    e.bound_abs = bound.abs[i];
     if (m.class_mismatch) {
       ++specials_.class_mismatch;
       e.kind = "class_mismatch";
-      consider(e, row_changed);
+      consider(e, row_changed_);
       continue;
     }
-    if (!std::isfinite(got[j]))
+    if (!std::isfinite(got[i]))
       continue;  // same non-finite class as the exact value: nothing to measure
-    if (got[j] == 0 && ref.rounded[j] != 0) ++specials_.flushed_to_zero;
-    if (got[j] != 0 && std::fabs(got[j]) < min_normal(out)) ++specials_.subnormal_outputs;
+    if (got[i] == 0 && ref.rounded[i] != 0) ++specials_.flushed_to_zero;
+    if (got[i] != 0 && std::fabs(got[i]) < min_normal(out)) ++specials_.subnormal_outputs;
     e.ulps_exact = m.ulps_vs_exact;
     e.ulps_rounded = m.ulps_vs_rounded;
     e.abs = m.abs;
     // A first-order bound with K u >= 1 claims nothing (gamma_bound gives +inf there): counted as
     // vacuous, never as a failure of the kernel.
-    e.bound_abs = usable_bound(bound.abs[j]);
+    e.bound_abs = usable_bound(bound.abs[i]);
     const bool vacuous = std::isinf(e.bound_abs);
     if (vacuous) ++vacuous_;
     e.tightness =
-        vacuous || m.abs == 0 ? 0 : (bound.abs[j] > 0 ? m.abs / bound.abs[j] : kUnbounded);
-    e.kind = !vacuous && m.abs > bound.abs[j] ? "over_bound" : "within";
-    ulps_exact_.push_back(m.ulps_vs_exact);
+        vacuous || m.abs == 0 ? 0 : (bound.abs[i] > 0 ? m.abs / bound.abs[i] : kUnbounded);
+    e.kind = !vacuous && m.abs > bound.abs[i] ? "over_bound" : "within";
+    ulps_exact_.add(m.ulps_vs_exact);
     add_to_histogram(adapter_.bound_is_absolute() ? m.abs : m.ulps_vs_exact);
-    ulps_rounded_.push_back(m.ulps_vs_rounded);
+    ulps_rounded_.add(m.ulps_vs_rounded);
     // Relative error where it means something: below the smallest normal the absolute floor of the
     // bound governs, and an output that underflows to 0 has relative error 1 by definition.
-    if (std::fabs(ref.exact_d[j]) >= min_normal(out))
+    if (std::fabs(ref.exact_d[i]) >= min_normal(out))
       rel_max_ = std::max(rel_max_, std::min(m.rel, kUnbounded));
     abs_max_ = std::max(abs_max_, m.abs);
     // K likewise, where the bound is not the underflow floor (whose ratio to a subnormal output
     // says nothing about the algorithm).
-    if (std::fabs(ref.exact_d[j]) >= min_normal(out) && std::isfinite(bound.factor[j]))
-      k_max_ = std::max(k_max_, bound.factor[j]);
+    if (std::fabs(ref.exact_d[i]) >= min_normal(out) && std::isfinite(bound.factor[i]))
+      k_max_ = std::max(k_max_, bound.factor[i]);
     if (e.kind == "over_bound") ++over_bound_;
-    const double bound_ulps = e.bound_abs / ref.exact_ulp(j);
+    const double bound_ulps = e.bound_abs / ref.exact_ulp(i);
     if (!vacuous && e.tightness > tight_) {
       tight_ = e.tightness;
       tight_obs_ = m.ulps_vs_exact;
@@ -191,20 +238,15 @@ void CellAccumulator::add_row(std::size_t row, std::span<const double> x, const 
     // The bias sample (report.hpp): normal-range outputs, where round-to-nearest is mean-zero on
     // any smooth distribution of values (on the linear subnormal grid it is not: values far below
     // half the smallest subnormal all round down to 0), with a bound of at most a few ulps.
-    if (bound_ulps <= kBiasMaxBoundUlps && std::fabs(ref.exact_d[j]) >= min_normal(out)) {
-      row_sum += m.signed_ulps;
+    if (bound_ulps <= kBiasMaxBoundUlps && std::fabs(ref.exact_d[i]) >= min_normal(out)) {
+      row_sum_ += m.signed_ulps;
       signed_sum_ += m.signed_ulps;
       signed_sq_ += m.signed_ulps * m.signed_ulps;
       ++signed_n_;
-      ++row_count;
+      ++row_count_;
     }
-    consider(e, row_changed);
+    consider(e, row_changed_);
   }
-  if (row_count > 0) {
-    row_sums_.push_back(row_sum);
-    row_counts_.push_back(row_count);
-  }
-  if (row_changed) keep_worst_row(x, rc);
 }
 
 int histogram_floor_log2(bool absolute, DType dtype) {
@@ -226,26 +268,26 @@ void CellAccumulator::add_to_histogram(double error) {
 
 void CellAccumulator::keep_worst_row(std::span<const double> x, const RowCase& rc) {
   worst_x_.assign(x.begin(), x.end());
+  worst_view_ = {};
   worst_case_ = rc;
 }
 
-void CellAccumulator::finish(CellResult& cell) const {
-  const std::size_t n = ulps_exact_.size();
-  cell.elements = n;
-  auto summarise = [](std::vector<double> v) {
-    ErrorSummary s;
-    if (v.empty()) return s;
-    double sum = 0;
-    for (double e : v) sum += e, s.max = std::max(s.max, e);
-    s.mean = sum / static_cast<double>(v.size());
-    s.p99 = percentile(v, 0.99);
-    return s;
-  };
+std::span<const double> CellAccumulator::worst_row() const {
+  return worst_view_.empty() ? std::span<const double>(worst_x_) : worst_view_;
+}
+
+void CellAccumulator::release_samples() {
+  ulps_exact_.release();
+  ulps_rounded_.release();
+}
+
+void CellAccumulator::finish(CellResult& cell) {
+  cell.elements = ulps_exact_.size();
   auto r7 = [](ErrorSummary e) {
     return ErrorSummary{significant7(e.max), significant7(e.mean), significant7(e.p99)};
   };
-  cell.ulps_exact = r7(summarise(ulps_exact_));
-  cell.ulps_rounded = r7(summarise(ulps_rounded_));
+  cell.ulps_exact = r7(ulps_exact_.summary());
+  cell.ulps_rounded = r7(ulps_rounded_.summary());
   cell.rel_max = significant7(rel_max_);
   cell.abs_max = significant7(abs_max_);
   cell.bound_k_max = significant7(k_max_);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "oracles/metrics.hpp"
+#include "reports/error_samples.hpp"
 #include "reports/op_adapter.hpp"
 #include "reports/report.hpp"
 
@@ -14,22 +15,39 @@ namespace softcheck::reports {
 
 class CellAccumulator {
  public:
-  CellAccumulator(const Contract& c, const OpAdapter& adapter);
+  // compact: keep the error samples as floats (cells of long rows; reports/error_samples.hpp).
+  CellAccumulator(const Contract& c, const OpAdapter& adapter, bool compact = false);
 
   // One row of logits x (inside the contract's domain), its other inputs and the kernel's outputs
   // for it (adapter.outputs_per_row values). `row` is the row's number in the cell (for the worst
   // case and its replay).
   void add_row(std::size_t row, std::span<const double> x, const RowCase& rc,
                std::span<const double> got);
+  // The same for a long row, judged in ranges of `range` outputs (OpAdapter::range_judge, which
+  // must not be nullptr for this op): memory independent of the row's length. Its outputs are row
+  // `output_row` of `outputs`. x is kept as a view, not copied, if it holds the worst element: it
+  // must outlive the use of worst_row().
+  void add_row_in_ranges(std::size_t row, std::span<const double> x, const RowCase& rc,
+                         const RowOutputs& outputs, std::size_t output_row, std::size_t range);
 
   // Fills the statistics fields of `cell` (its key, rows and domain counts are the caller's).
-  void finish(CellResult& cell) const;
+  void finish(CellResult& cell);
+  // Frees the per-element samples (after finish: 16 bytes per element).
+  void release_samples();
   // The worst element's row and measurements (x empty when no row was measured).
-  const std::vector<double>& worst_row() const { return worst_x_; }
+  std::span<const double> worst_row() const;
   const RowCase& worst_case_inputs() const { return worst_case_; }
   const WorstElement& worst() const { return worst_; }
 
  private:
+  // A row's statistics before, during (per range of outputs) and after its elements: begin_row
+  // judges an all -inf row whole (returns false then) and otherwise opens the row's bias cluster.
+  bool begin_row(std::size_t row, std::span<const double> x, const RowCase& rc,
+                 std::span<const double> got);
+  void add_range(std::size_t row, std::span<const double> x, const RowCase& rc,
+                 std::size_t offset, std::span<const double> got, const RowReference& ref,
+                 const RowBound& bound);
+  void end_row(std::span<const double> x, const RowCase& rc, bool view);
   void consider(const WorstElement& e, bool& row_changed);
   void add_to_histogram(double error);
   void keep_worst_row(std::span<const double> x, const RowCase& rc);
@@ -37,7 +55,7 @@ class CellAccumulator {
   const Contract& c_;
   const OpAdapter& adapter_;
   std::size_t vacuous_ = 0;
-  std::vector<double> ulps_exact_, ulps_rounded_;
+  ErrorSamples ulps_exact_, ulps_rounded_;
   double rel_max_ = 0, abs_max_ = 0, k_max_ = 0, tight_ = -1, tight_obs_ = 0, tight_bound_ = 0;
   std::size_t over_bound_ = 0;
   double spread_sum_ = 0, magnitude_sum_ = 0;
@@ -52,6 +70,10 @@ class CellAccumulator {
   WorstElement worst_;
   bool have_worst_ = false;
   std::vector<double> worst_x_;
+  std::span<const double> worst_view_;
+  double row_sum_ = 0;
+  std::size_t row_count_ = 0;
+  bool row_changed_ = false;
   RowCase worst_case_;
 };
 

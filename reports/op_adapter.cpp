@@ -8,6 +8,7 @@
 
 #include "oracles/oracle.hpp"
 #include "properties/error_bound_ops.hpp"
+#include "properties/streamed_reference.hpp"
 
 namespace softcheck::reports {
 namespace {
@@ -46,6 +47,63 @@ class SoftmaxAdapter final : public OpAdapter {
                  const RowReference& ref) const override {
     return softmax_row_bound(c, x, ref.exact_d);
   }
+  bool judges_in_ranges() const override { return true; }
+  std::unique_ptr<RangeJudge> range_judge(const Contract& c, std::span<const double> x,
+                                          const RowCase&, DType out) const override;
+};
+
+// The bound's one row-wide sum over the outputs, S = sum p_i (max - x_i), from the fast tier's
+// values in ranges (a first-order term: any close approximation of p serves).
+class SoftmaxRangeJudge final : public RangeJudge {
+ public:
+  SoftmaxRangeJudge(const Contract& c, std::span<const double> x, DType out)
+      : c_(c), x_(x), ref_(x, StreamedReference::Kind::softmax, out) {
+    const double a = finite_max(x);
+    double s = 0;
+    for (std::size_t b = 0; b < x.size(); b += kRange) {
+      const std::size_t e = std::min(x.size(), b + kRange);
+      s += softmax_weighted_shift(x.subspan(b, e - b), ref_.approximate(b, e), a);
+    }
+    row_ = softmax_bound_row(c, x, s);
+  }
+  RowReference reference(std::size_t begin, std::size_t end) const override {
+    return ref_.range(begin, end);
+  }
+  RowBound bound(std::size_t begin, std::size_t end, const RowReference& ref) const override {
+    return softmax_bound_range(c_, row_, x_.subspan(begin, end - begin), ref.exact_d);
+  }
+
+ private:
+  static constexpr std::size_t kRange = 1 << 16;
+  const Contract& c_;
+  std::span<const double> x_;
+  StreamedReference ref_;
+  SoftmaxBoundRow row_;
+};
+
+std::unique_ptr<RangeJudge> SoftmaxAdapter::range_judge(const Contract& c,
+                                                        std::span<const double> x,
+                                                        const RowCase&, DType out) const {
+  return std::make_unique<SoftmaxRangeJudge>(c, x, out);
+}
+
+class LogSoftmaxRangeJudge final : public RangeJudge {
+ public:
+  LogSoftmaxRangeJudge(const Contract& c, std::span<const double> x, DType out)
+      : c_(c), x_(x), ref_(x, StreamedReference::Kind::log_softmax, out),
+        row_(log_softmax_bound_row(c, x)) {}
+  RowReference reference(std::size_t begin, std::size_t end) const override {
+    return ref_.range(begin, end);
+  }
+  RowBound bound(std::size_t begin, std::size_t end, const RowReference& ref) const override {
+    return log_softmax_bound_range(c_, row_, x_.subspan(begin, end - begin), ref.exact_d);
+  }
+
+ private:
+  const Contract& c_;
+  std::span<const double> x_;
+  StreamedReference ref_;
+  LogSoftmaxBoundRow row_;
 };
 
 // ---- log-softmax: absolute bound (properties/error_bound_ops.cpp) ----
@@ -58,11 +116,16 @@ class LogSoftmaxAdapter final : public OpAdapter {
            "(properties/error_bound_ops.cpp)";
   }
   RowReference reference(std::span<const double> x, const RowCase&, DType out) const override {
-    return make_reference(oracle::log_softmax(x, oracle::working_bits(out, x.size())), out);
+    return log_softmax_reference(x, out);  // tiered, as softmax's
   }
   RowBound bound(const Contract& c, std::span<const double> x, const RowCase&,
                  const RowReference& ref) const override {
     return log_softmax_row_bound(c, x, ref.exact_d);
+  }
+  bool judges_in_ranges() const override { return true; }
+  std::unique_ptr<RangeJudge> range_judge(const Contract& c, std::span<const double> x,
+                                          const RowCase&, DType out) const override {
+    return std::make_unique<LogSoftmaxRangeJudge>(c, x, out);
   }
   std::optional<double> masked_output(std::span<const double> x, const RowCase&,
                                       std::size_t j) const override {
@@ -90,10 +153,10 @@ class TemperatureAdapter final : public OpAdapter {
     if (!(rc.tau > c.domain.min_tau)) rc.tau = 8.0 * std::max(1.0, c.domain.min_tau);
     return rc;
   }
-  std::variant<std::vector<double>, std::string> run(const Kernel& k, const Invoker& invoker,
-                                                     std::span<const double> x,
-                                                     std::span<const RowCase> cases,
-                                                     std::size_t cols) const override {
+  std::variant<RowOutputs, std::string> run(const Kernel& k, const Invoker& invoker,
+                                            std::span<const double> x,
+                                            std::span<const RowCase> cases,
+                                            std::size_t cols) const override {
     // One call per temperature (a call has one tau), outputs put back in row order.
     std::map<double, std::vector<std::size_t>> by_tau;
     for (std::size_t r = 0; r < cases.size(); ++r) by_tau[cases[r].tau].push_back(r);
@@ -106,11 +169,11 @@ class TemperatureAdapter final : public OpAdapter {
       call.tau = tau;
       auto y = call_rows(k, invoker, std::move(call));
       if (auto* err = std::get_if<std::string>(&y)) return *err;
-      const auto& v = std::get<std::vector<double>>(y);
+      const RowOutputs& v = std::get<RowOutputs>(y);
       for (std::size_t i = 0; i < rows.size(); ++i)
-        std::copy(v.begin() + i * cols, v.begin() + (i + 1) * cols, out.begin() + rows[i] * cols);
+        for (std::size_t j = 0; j < cols; ++j) out[rows[i] * cols + j] = v.at(i, j);
     }
-    return out;
+    return RowOutputs(std::move(out), cols);
   }
   RowReference reference(std::span<const double> x, const RowCase& rc, DType out) const override {
     return make_reference(oracle::softmax_temp(x, rc.tau, oracle::working_bits(out, x.size())),
@@ -146,10 +209,10 @@ class BackwardAdapter final : public OpAdapter {
     }
     return rc;
   }
-  std::variant<std::vector<double>, std::string> run(const Kernel& k, const Invoker& invoker,
-                                                     std::span<const double>,
-                                                     std::span<const RowCase> cases,
-                                                     std::size_t cols) const override {
+  std::variant<RowOutputs, std::string> run(const Kernel& k, const Invoker& invoker,
+                                            std::span<const double>,
+                                            std::span<const RowCase> cases,
+                                            std::size_t cols) const override {
     // All-masked rows have no forward output: zeros stand in for the call, their outputs are not
     // measured (all_masked_output is unspecified).
     std::vector<double> y, dy;
@@ -197,21 +260,15 @@ class CrossEntropyAdapter final : public OpAdapter {
     rc.label = finite.empty() ? 0 : static_cast<int64_t>(finite[mix(seed) % finite.size()]);
     return rc;
   }
-  std::variant<std::vector<double>, std::string> run(const Kernel& k, const Invoker& invoker,
-                                                     std::span<const double> x,
-                                                     std::span<const RowCase> cases,
-                                                     std::size_t cols) const override {
+  std::variant<RowOutputs, std::string> run(const Kernel& k, const Invoker& invoker,
+                                            std::span<const double> x,
+                                            std::span<const RowCase> cases,
+                                            std::size_t cols) const override {
     Call call = batch_call(Op::cross_entropy, k.contract, x, cases.size(), cols);
     for (const RowCase& rc : cases) call.labels.push_back(rc.label);
-    const CallResult r = invoker.call(k, call);
+    CallResult r = invoker.call(k, call);
     if (!r.ok()) return fmt::format("{}: {}", name_of(r.status), r.reason);
-    std::vector<double> out;
-    out.reserve(cases.size() * (cols + 1));
-    for (std::size_t i = 0; i < cases.size(); ++i) {
-      for (std::size_t j = 0; j < cols; ++j) out.push_back(r.out.y.get(i * cols + j));
-      out.push_back(r.out.loss.get(i));
-    }
-    return out;
+    return RowOutputs(std::move(r.out.y), std::move(r.out.loss), cols);
   }
   RowReference reference(std::span<const double> x, const RowCase& rc, DType out) const override {
     oracle::CrossEntropy ce =
@@ -258,20 +315,42 @@ RowCase OpAdapter::make_case(const Contract&, std::span<const double>, uint64_t)
   return {};
 }
 
-std::variant<std::vector<double>, std::string> OpAdapter::call_rows(const Kernel& k,
-                                                                    const Invoker& invoker,
-                                                                    Call call) {
-  const CallResult r = invoker.call(k, call);
-  if (!r.ok()) return fmt::format("{}: {}", name_of(r.status), r.reason);
-  return r.out.y.values();
+RowOutputs::RowOutputs(std::vector<double> values, std::size_t per_row)
+    : values_(std::move(values)), per_row_(per_row), cols_(per_row) {}
+
+RowOutputs::RowOutputs(Buffer y, Buffer loss, std::size_t cols)
+    : y_(std::move(y)), loss_(std::move(loss)), per_row_(cols + (loss_.size() ? 1 : 0)),
+      cols_(cols) {}
+
+double RowOutputs::at(std::size_t row, std::size_t j) const {
+  if (!values_.empty()) return values_.at(row * per_row_ + j);
+  return j < cols_ ? y_.get(row * cols_ + j) : loss_.get(row);
 }
 
-std::variant<std::vector<double>, std::string> OpAdapter::run(const Kernel& k,
-                                                              const Invoker& invoker,
-                                                              std::span<const double> x,
-                                                              std::span<const RowCase> cases,
-                                                              std::size_t cols) const {
+void RowOutputs::copy(std::size_t row, std::size_t begin, std::size_t end,
+                      std::vector<double>& out) const {
+  out.resize(end - begin);
+  for (std::size_t j = begin; j < end; ++j) out[j - begin] = at(row, j);
+}
+
+std::variant<RowOutputs, std::string> OpAdapter::call_rows(const Kernel& k,
+                                                           const Invoker& invoker, Call call) {
+  const std::size_t cols = call.cols;
+  CallResult r = invoker.call(k, call);
+  if (!r.ok()) return fmt::format("{}: {}", name_of(r.status), r.reason);
+  return RowOutputs(std::move(r.out.y), Buffer(), cols);
+}
+
+std::variant<RowOutputs, std::string> OpAdapter::run(const Kernel& k, const Invoker& invoker,
+                                                     std::span<const double> x,
+                                                     std::span<const RowCase> cases,
+                                                     std::size_t cols) const {
   return call_rows(k, invoker, batch_call(op(), k.contract, x, cases.size(), cols));
+}
+
+std::unique_ptr<RangeJudge> OpAdapter::range_judge(const Contract&, std::span<const double>,
+                                                   const RowCase&, DType) const {
+  return nullptr;
 }
 
 std::optional<double> OpAdapter::masked_output(std::span<const double> x, const RowCase&,

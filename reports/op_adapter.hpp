@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -26,6 +27,35 @@ struct RowCase {
   int64_t label = 0;       // cross_entropy
 };
 
+// A call's outputs, rows x outputs_per_row values, kept in the kernel's dtype: every dtype's
+// values are exact in double, and a long row's outputs as doubles would cost 8 bytes per element.
+class RowOutputs {
+ public:
+  RowOutputs() = default;
+  // Values already laid out row by row (per_row each).
+  RowOutputs(std::vector<double> values, std::size_t per_row);
+  // A kernel's outputs: y (cols per row) and, when not empty, one loss per row after them.
+  RowOutputs(Buffer y, Buffer loss, std::size_t cols);
+  std::size_t per_row() const { return per_row_; }
+  double at(std::size_t row, std::size_t j) const;
+  // Outputs [begin, end) of a row into out (resized).
+  void copy(std::size_t row, std::size_t begin, std::size_t end, std::vector<double>& out) const;
+
+ private:
+  std::vector<double> values_;
+  Buffer y_, loss_;
+  std::size_t per_row_ = 0, cols_ = 0;
+};
+
+// A long row judged in ranges of elements, in memory independent of its length: the reference and
+// the bound of outputs [begin, end) (reports/cell_stats.hpp; properties/streamed_reference.hpp).
+class RangeJudge {
+ public:
+  virtual ~RangeJudge() = default;
+  virtual RowReference reference(std::size_t begin, std::size_t end) const = 0;
+  virtual RowBound bound(std::size_t begin, std::size_t end, const RowReference& ref) const = 0;
+};
+
 class OpAdapter {
  public:
   virtual ~OpAdapter() = default;
@@ -41,15 +71,20 @@ class OpAdapter {
   virtual RowCase make_case(const Contract& c, std::span<const double> x, uint64_t seed) const;
   // Calls the kernel on `rows` rows (row-major x, one case per row); the outputs, rows x
   // outputs_per_row, or why the call failed.
-  virtual std::variant<std::vector<double>, std::string> run(const Kernel& k,
-                                                             const Invoker& invoker,
-                                                             std::span<const double> x,
-                                                             std::span<const RowCase> cases,
-                                                             std::size_t cols) const;
+  virtual std::variant<RowOutputs, std::string> run(const Kernel& k, const Invoker& invoker,
+                                                    std::span<const double> x,
+                                                    std::span<const RowCase> cases,
+                                                    std::size_t cols) const;
   // Oracle for one row, rounded once to `out` (outputs_per_row values).
   virtual RowReference reference(std::span<const double> x, const RowCase& rc, DType out) const = 0;
   virtual RowBound bound(const Contract& c, std::span<const double> x, const RowCase& rc,
                          const RowReference& ref) const = 0;
+  // Whether range_judge gives a judge (long rows then cost memory independent of their length).
+  virtual bool judges_in_ranges() const { return false; }
+  // The same reference and bound for a row judged in ranges (x, which must outlive the judge, is
+  // inside the contract's domain and not all -inf); nullptr where the op judges whole rows only.
+  virtual std::unique_ptr<RangeJudge> range_judge(const Contract& c, std::span<const double> x,
+                                                  const RowCase& rc, DType out) const;
   // The exact value of output j when a mask fixes it (softmax 0, log-softmax -inf at a -inf
   // logit), nullopt when it is measured against the oracle.
   virtual std::optional<double> masked_output(std::span<const double> x, const RowCase& rc,
@@ -60,9 +95,8 @@ class OpAdapter {
 
  protected:
   // Calls the kernel once on rows [first, first + count) with the given call fields.
-  static std::variant<std::vector<double>, std::string> call_rows(const Kernel& k,
-                                                                  const Invoker& invoker,
-                                                                  Call call);
+  static std::variant<RowOutputs, std::string> call_rows(const Kernel& k, const Invoker& invoker,
+                                                         Call call);
 };
 
 // The adapter of an op, or nullptr when reports cannot sweep it.

@@ -126,7 +126,9 @@ void write_report_dir(const fs::path& dir, const Report& r, const BaselineDiff* 
   out.write("summary.md", render_summary_md(r, diff));
   out.write("index.html", render_html(r, diff));
   for (const KernelReport& k : r.kernels)
-    if (k.worst) out.write(worst_case_path(k.name), format_worst_case(*k.worst));
+    if (k.worst)
+      out.write(worst_case_path(k.name),
+                [&](std::ostream& os) { write_worst_case(os, *k.worst); });
   out.commit();
 }
 

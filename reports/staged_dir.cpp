@@ -71,11 +71,16 @@ StagedDir::~StagedDir() {
 }
 
 void StagedDir::write(const std::string& relative, const std::string& text) {
+  write(relative, [&](std::ostream& out) { out << text; });
+}
+
+void StagedDir::write(const std::string& relative,
+                      const std::function<void(std::ostream&)>& writer) {
   const fs::path p = staging_ / relative;
   std::error_code ec;
   fs::create_directories(p.parent_path(), ec);
   std::ofstream out(p, std::ios::binary);
-  out << text;
+  writer(out);
   if (!out.flush()) throw std::runtime_error(fmt::format("cannot write {}", p.string()));
 }
 

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <ostream>
 #include <string>
 
 namespace softcheck::reports {
@@ -21,6 +23,8 @@ class StagedDir {
   const std::filesystem::path& staging() const { return staging_; }
   // Writes a file (relative path; parent folders created) into the staging directory.
   void write(const std::string& relative, const std::string& text);
+  // The same, the file's text written by `writer` as it goes (files too large to build in memory).
+  void write(const std::string& relative, const std::function<void(std::ostream&)>& writer);
   // Replaces the target by the staging directory; throws std::runtime_error on failure.
   void commit();
 

@@ -28,13 +28,14 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 void warm_up(const Kernel& k, const OpAdapter& a, const Invoker& invoker) {
   const std::vector<double> x{0.0, 1.0, -1.0, 0.5};
   const RowCase rc = a.make_case(k.contract, x, 1);
-  (void)a.run(k, invoker, x, std::span<const RowCase>(&rc, 1), x.size());
+  (void)a.run(k, invoker, x, std::span<const RowCase>(&rc, 1), x.size());  // outputs unused
 }
 
 }  // namespace
 
 CellRun run_cell(const Kernel& kernel, const Plan& plan, const std::string& family,
-                 std::size_t cols, std::size_t plan_position, const Invoker& invoker) {
+                 std::size_t cols, std::size_t plan_position, const Invoker& invoker,
+                 std::size_t ranged_from, std::size_t range) {
   const Contract& c = kernel.contract;
   const OpAdapter* adapter = adapter_for(c.op);
   if (!adapter)
@@ -45,23 +46,27 @@ CellRun run_cell(const Kernel& kernel, const Plan& plan, const std::string& fami
   cell.cols = cols;
   cell.seed = cell_seed(plan, family, cols);
   cell.rows = rows_for(plan, cols);
-  const std::vector<double> x = draw_family(c, family, cell.rows, cols, cell.seed);
-
-  // Rows outside the contract's domain are not the kernel's business: counted, not measured.
+  // The rows in the contract's domain, moved to the front in place (no second copy of the cell):
+  // rows outside it are not the kernel's business, counted, not measured.
+  std::vector<double> xs = draw_family(c, family, cell.rows, cols, cell.seed);
   std::vector<std::size_t> live;
-  std::vector<double> xs;
   for (std::size_t r = 0; r < cell.rows; ++r) {
-    const std::span<const double> row(x.data() + r * cols, cols);
-    if (!in_domain(c, row)) {
+    const auto row = xs.begin() + static_cast<std::ptrdiff_t>(r * cols);
+    if (!in_domain(c, std::span<const double>(&*row, cols))) {
       ++cell.rows_out_of_domain;
       continue;
     }
+    if (live.size() != r)
+      std::copy(row, row + static_cast<std::ptrdiff_t>(cols),
+                xs.begin() + static_cast<std::ptrdiff_t>(live.size() * cols));
     live.push_back(r);
-    xs.insert(xs.end(), row.begin(), row.end());
   }
-  CellAccumulator acc(c, *adapter);
+  xs.resize(live.size() * cols);
+  xs.shrink_to_fit();
+  const bool in_ranges = cols >= ranged_from && adapter->judges_in_ranges();
+  CellAccumulator acc(c, *adapter, in_ranges);
+  std::vector<RowCase> cases;
   if (!live.empty()) {
-    std::vector<RowCase> cases;
     for (std::size_t i = 0; i < live.size(); ++i)
       cases.push_back(adapter->make_case(c, std::span<const double>(xs.data() + i * cols, cols),
                                          cell.seed ^ (0x9e3779b97f4a7c15ull * (live[i] + 1))));
@@ -69,14 +74,21 @@ CellRun run_cell(const Kernel& kernel, const Plan& plan, const std::string& fami
     if (const auto* err = std::get_if<std::string>(&out)) {
       cell.call_error = *err;
     } else {
-      const std::vector<double>& y = std::get<std::vector<double>>(out);
-      const std::size_t per_row = adapter->outputs_per_row(cols);
-      for (std::size_t i = 0; i < live.size(); ++i)
-        acc.add_row(live[i], std::span<const double>(xs.data() + i * cols, cols), cases[i],
-                    std::span<const double>(y.data() + i * per_row, per_row));
+      const RowOutputs& y = std::get<RowOutputs>(out);
+      std::vector<double> got;
+      for (std::size_t i = 0; i < live.size(); ++i) {
+        const std::span<const double> row(xs.data() + i * cols, cols);
+        if (in_ranges) {
+          acc.add_row_in_ranges(live[i], row, cases[i], y, i, range);
+          continue;
+        }
+        y.copy(i, 0, y.per_row(), got);
+        acc.add_row(live[i], row, cases[i], got);
+      }
     }
   }
   acc.finish(cell);
+  acc.release_samples();
 
   WorstCase& w = run.worst;
   const WorstElement& e = acc.worst();  // unrounded: the file is exact
@@ -98,7 +110,8 @@ CellRun run_cell(const Kernel& kernel, const Plan& plan, const std::string& fami
   w.abs = e.abs;
   w.bound_abs = e.bound_abs;
   w.tightness = e.tightness;
-  w.x = acc.worst_row();
+  const std::span<const double> worst_x = acc.worst_row();  // may be a view into xs
+  w.x.assign(worst_x.begin(), worst_x.end());
   const RowCase& rc = acc.worst_case_inputs();
   w.tau = rc.tau;
   w.label = rc.label;

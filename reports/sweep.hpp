@@ -37,10 +37,19 @@ struct CellRun {
   WorstCase worst;  // x empty when nothing was measured
 };
 
+// Rows from this length on are judged in ranges of kJudgedRange outputs where the op's adapter can
+// (OpAdapter::judges_in_ranges): the oracle's and the statistics' memory then stays independent of
+// the row's length (README, "Memory"). Shorter rows are judged whole.
+inline constexpr std::size_t kRangedRowCols = std::size_t{1} << 16;
+inline constexpr std::size_t kJudgedRange = std::size_t{1} << 14;
+
 // One cell: draws the rows, keeps those in the contract's domain, calls the kernel once on all of
 // them, measures every output. plan_position is the cell's position in the kernel's plan.
+// ranged_from, range: the row length from which rows are judged in ranges, and the range
+// (the test of the two ways sets them small).
 CellRun run_cell(const Kernel& kernel, const Plan& plan, const std::string& family,
-                 std::size_t cols, std::size_t plan_position, const Invoker& invoker);
+                 std::size_t cols, std::size_t plan_position, const Invoker& invoker,
+                 std::size_t ranged_from = kRangedRowCols, std::size_t range = kJudgedRange);
 
 // The report of one kernel from its cells (plan order) and their worst cases.
 KernelReport make_kernel_report(const Kernel& kernel, std::vector<CellRun> cells);

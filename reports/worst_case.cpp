@@ -13,6 +13,7 @@
 #include "oracles/metrics.hpp"
 #include "reports/cell_stats.hpp"
 #include "reports/op_adapter.hpp"
+#include "reports/sweep.hpp"
 
 namespace softcheck::reports {
 namespace {
@@ -41,7 +42,9 @@ uint64_t parse_u64(const std::string& s, std::size_t line) {
 
 }  // namespace
 
-std::string format_worst_case(const WorstCase& w) {
+void write_worst_case(std::ostream& os, const WorstCase& w) {
+  // The header is small; the sections go straight to the stream (a row of 1e7 logits is 200 MB of
+  // text).
   std::string s;
   s += fmt::format(
       "# softcheck worst case: the input of {}'s largest error relative to its bound\n", w.kernel);
@@ -66,16 +69,22 @@ std::string format_worst_case(const WorstCase& w) {
                    hex(w.tightness));
   if (w.op == Op::softmax_temp) s += fmt::format("tau {}\n", hex(w.tau));
   if (w.op == Op::cross_entropy) s += fmt::format("label {}\n", w.label);
+  os << s;
   auto section = [&](const char* name, const std::vector<double>& v) {
-    s += std::string(name) + "\n";
-    for (double e : v) s += hex(e) + "\n";
+    os << name << '\n';
+    for (double e : v) os << hex(e) << '\n';
   };
   section("x", w.x);
   if (w.op == Op::softmax_backward) {
     section("y", w.y);
     section("dy", w.dy);
   }
-  return s;
+}
+
+std::string format_worst_case(const WorstCase& w) {
+  std::ostringstream os;
+  write_worst_case(os, w);
+  return os.str();
 }
 
 WorstCase parse_worst_case(const std::string& text) {
@@ -161,7 +170,7 @@ WorstCase parse_worst_case(const std::string& text) {
 
 void write_worst_case_file(const std::string& path, const WorstCase& w) {
   std::ofstream out(path, std::ios::binary);
-  out << format_worst_case(w);
+  write_worst_case(out, w);
   if (!out.flush()) throw std::runtime_error("cannot write " + path);
 }
 
@@ -196,22 +205,29 @@ Replay replay(const WorstCase& w, const Kernel& kernel, const Invoker& invoker) 
   if (const auto* err = std::get_if<std::string>(&run))
     throw std::runtime_error("replay: kernel call failed: " + *err);
   Replay out;
-  out.got = std::get<std::vector<double>>(run).at(w.index);
+  out.got = std::get<RowOutputs>(run).at(0, w.index);
   if (const std::optional<double> fixed = adapter->masked_output(w.x, rc, w.index)) {
     out.exact = out.expected = *fixed;
     out.within_bound = out.got == *fixed;
     return out;
   }
-  const RowReference ref = adapter->reference(w.x, rc, c.dtype);
-  const RowBound bound = adapter->bound(c, w.x, rc, ref);
-  const oracle::ErrorMetrics m = measure(out.got, ref, w.index, c.dtype);
-  out.exact = ref.exact_d[w.index];
-  out.expected = ref.rounded[w.index];
+  // The element alone, judged as the sweep judged it: a long row in a range of one output.
+  const bool in_ranges = w.cols >= kRangedRowCols && adapter->judges_in_ranges();
+  const std::unique_ptr<RangeJudge> judge =
+      in_ranges ? adapter->range_judge(c, w.x, rc, c.dtype) : nullptr;
+  const RowReference ref = judge ? judge->reference(w.index, w.index + 1)
+                                 : adapter->reference(w.x, rc, c.dtype);
+  const RowBound bound = judge ? judge->bound(w.index, w.index + 1, ref)
+                               : adapter->bound(c, w.x, rc, ref);
+  const std::size_t j = judge ? 0 : w.index;
+  const oracle::ErrorMetrics m = measure(out.got, ref, j, c.dtype);
+  out.exact = ref.exact_d[j];
+  out.expected = ref.rounded[j];
   out.class_mismatch = m.class_mismatch;
   out.ulps_exact = m.ulps_vs_exact;
   out.ulps_rounded = m.ulps_vs_rounded;
   out.abs = m.abs;
-  out.bound_abs = usable_bound(bound.abs[w.index]);
+  out.bound_abs = usable_bound(bound.abs[j]);
   out.within_bound = !m.class_mismatch && m.abs <= out.bound_abs;
   return out;
 }

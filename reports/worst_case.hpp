@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,8 @@ struct WorstCase {
 };
 
 std::string format_worst_case(const WorstCase& w);
+// The same text, written to a stream as it is formatted.
+void write_worst_case(std::ostream& os, const WorstCase& w);
 // Throws std::runtime_error naming the line when the text is not a worst-case file.
 WorstCase parse_worst_case(const std::string& text);
 
