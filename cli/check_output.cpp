@@ -87,9 +87,12 @@ std::string check_to_junit(const std::vector<KernelResult>& results) {
         xml += fmt::format("      <error message=\"softcheck error after {} cases\" type=\"ERROR\">{}\nseed: {}\nreproduce: {}</error>\n",
                            o.cases, xml_escape(o.message), o.seed, xml_escape(o.repro));
       else
-        xml += fmt::format("      <failure message=\"{} after {} cases\" type=\"{}\">{}{}\nseed: {}\nreproduce: {}</failure>\n",
+        // The newline as an argument of its own, not `"\n" + temporary`: GCC 12's -Wrestrict
+        // misreads the inlined insert.
+        xml += fmt::format("      <failure message=\"{} after {} cases\" type=\"{}\">{}{}{}\nseed: {}\nreproduce: {}</failure>\n",
                            name_of(o.verdict), o.cases, name_of(o.verdict), xml_escape(o.message),
-                           o.diagnosed ? "\n" + xml_escape(format_diagnosis(o.diagnosis)) : "",
+                           o.diagnosed ? "\n" : "",
+                           o.diagnosed ? xml_escape(format_diagnosis(o.diagnosis)) : std::string(),
                            o.seed, xml_escape(o.repro));
       xml += "    </testcase>\n";
     }
