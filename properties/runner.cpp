@@ -66,19 +66,23 @@ uint64_t seed_from_environment() {
   return std::strtoull(s, nullptr, 0);
 }
 
+std::string repro_command(const Kernel& kernel, const Property& property, const RunConfig& config) {
+  const std::string prefix = config.repro_prefix.empty()
+                                 ? "build/bin/softcheck check --kernel " + kernel.contract.name
+                                 : config.repro_prefix;
+  return fmt::format("{} --property {} --seed {}{}{}", prefix, property.name, config.seed,
+                     config.cases != 100 ? fmt::format(" --cases {}", config.cases) : "",
+                     config.max_cols != 100000 ? fmt::format(" --max-cols {}", config.max_cols)
+                                               : "");
+}
+
 PropertyOutcome run_property(const Kernel& kernel, const Property& property,
                              const Invoker& invoker, const RunConfig& config) {
   PropertyOutcome o;
   o.kernel = kernel.contract.name;
   o.property = property.name;
   o.seed = config.seed;
-  const std::string prefix = config.repro_prefix.empty()
-                                 ? "build/bin/softcheck check --kernel " + kernel.contract.name
-                                 : config.repro_prefix;
-  o.repro = fmt::format("{} --property {} --seed {}{}{}", prefix, property.name, config.seed,
-                        config.cases != 100 ? fmt::format(" --cases {}", config.cases) : "",
-                        config.max_cols != 100000 ? fmt::format(" --max-cols {}", config.max_cols)
-                                                  : "");
+  o.repro = repro_command(kernel, property, config);
   if (!property.applies(kernel.contract)) {
     o.verdict = Verdict::skipped;
     o.message = "does not apply to this contract";

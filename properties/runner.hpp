@@ -73,6 +73,9 @@ struct PropertyOutcome {
 PropertyOutcome run_property(const Kernel& kernel, const Property& property,
                              const Invoker& invoker, const RunConfig& config);
 
+// The command line that reruns `property` on `kernel` as `config` says: the outcome's repro.
+std::string repro_command(const Kernel& kernel, const Property& property, const RunConfig& config);
+
 // Every property that applies to the kernel's contract (optionally only those named `only`).
 std::vector<PropertyOutcome> check_kernel(const Kernel& kernel, const Invoker& invoker,
                                           const RunConfig& config, const std::string& only = "");
