@@ -276,6 +276,7 @@ int run_check(const CheckOptions& o) {
     }
   }
 
+  const JunitRun run = this_run();  // JUnit's timestamp is when the run started
   std::vector<KernelResult> results;
   for (const Selected& s : kernels) results.push_back({s.kernel.contract, {}});
   int counts[kVerdictCount] = {};
@@ -315,7 +316,7 @@ int run_check(const CheckOptions& o) {
         << std::flush;
   if (!o.json_path.empty())
     write_output(o.json_path, check_to_json(results, o.config).dump(2) + "\n");
-  if (!o.junit_path.empty()) write_output(o.junit_path, check_to_junit(results));
+  if (!o.junit_path.empty()) write_output(o.junit_path, check_to_junit(results, run));
   if (failed > 0) return kExitFailed;
   if (errors > 0) return kExitError;
   if (passed == 0) {

@@ -19,6 +19,12 @@ struct KernelResult {
 inline constexpr const char* kCheckSchema = "softcheck-check/2";
 
 nlohmann::json check_to_json(const std::vector<KernelResult>& results, const RunConfig& config);
-std::string check_to_junit(const std::vector<KernelResult>& results);
+// Where and when the check ran, as JUnit's timestamp and hostname attributes carry it.
+struct JunitRun {
+  std::string timestamp;  // ISO 8601 without time zone, UTC (the schema's xs:dateTime)
+  std::string hostname;
+};
+JunitRun this_run();
+std::string check_to_junit(const std::vector<KernelResult>& results, const JunitRun& run);
 
 }  // namespace softcheck::cli

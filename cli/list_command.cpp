@@ -1,4 +1,9 @@
-// softcheck list: the registered kernels with their contracts.
+// softcheck list: the registered kernels with their contracts, or (--properties) the property
+// catalogue with the built-in kernels each property applies to.
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -6,14 +11,52 @@
 #include "cli/commands.hpp"
 #include "reports/contract_json.hpp"
 #include "impl/registry.hpp"
+#include "properties/property.hpp"
 
 namespace softcheck::cli {
+namespace {
+
+int list_properties(bool json) {
+  nlohmann::json all = nlohmann::json::array();
+  for (const Property* p : all_properties()) {
+    // Which properties apply follows from the contract (properties/property.hpp): the ops of the
+    // built-in kernels it applies to say where it is used.
+    std::vector<std::string> ops;
+    std::size_t kernels = 0;
+    for (const Kernel& k : builtin_kernels()) {
+      if (!p->applies(k.contract)) continue;
+      ++kernels;
+      const std::string op(name_of(k.contract.op));
+      if (std::find(ops.begin(), ops.end(), op) == ops.end()) ops.push_back(op);
+    }
+    all.push_back({{"name", p->name}, {"summary", p->summary}, {"ops", ops},
+                   {"builtin_kernels", kernels}});
+  }
+  if (json) {
+    fmt::print("{}\n", all.dump(2));
+    return kExitPassed;
+  }
+  fmt::print("{:<34} {:<30} {:>7}  {}\n", "property", "ops", "kernels", "summary");
+  for (const nlohmann::json& p : all) {
+    std::string ops;
+    for (const std::string op : p["ops"]) ops += (ops.empty() ? "" : ",") + op;
+    fmt::print("{:<34} {:<30} {:>7}  {}\n", p["name"].get<std::string>(), ops,
+               p["builtin_kernels"].get<std::size_t>(), p["summary"].get<std::string>());
+  }
+  return kExitPassed;
+}
+
+}  // namespace
 
 Runner add_list_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("list", "List the built-in kernels and their contracts");
   auto json = std::make_shared<bool>(false);
-  cmd->add_flag("--json", *json, "Print the contracts as JSON");
-  return [json] {
+  auto properties = std::make_shared<bool>(false);
+  cmd->add_flag("--json", *json, "Print the contracts (or properties) as JSON");
+  cmd->add_flag("--properties", *properties,
+                "List the properties instead: name, the ops they apply to, summary");
+  return [json, properties] {
+    if (*properties) return list_properties(*json);
     if (*json) {
       nlohmann::json all = nlohmann::json::array();
       for (const Kernel& k : builtin_kernels()) {

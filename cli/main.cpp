@@ -16,6 +16,27 @@ void validate_target_list(const char* where, const std::string& list) {
   }
 }
 
+// One example per command, shown at the end of its --help.
+void add_examples(CLI::App& app) {
+  const std::pair<const char*, const char*> examples[] = {
+      {"list", "Examples:\n  softcheck list\n  softcheck list --properties\n"},
+      {"check",
+       "Examples:\n  softcheck check --kernel f32_softmax_shifted__scalar\n"
+       "  softcheck check --lib ./libmy.so --symbol my_softmax --op softmax --dtype f32 "
+       "--junit results.xml\n  softcheck check --all --jobs 2 --json results.json\n"
+       "Properties: softcheck list --properties. Exit codes: softcheck --help.\n"},
+      {"report",
+       "Examples:\n  softcheck report --quick --out report\n"
+       "  softcheck report --lib ./libmy.so --symbol my_softmax --op softmax --dtype f32 --out r\n"},
+      {"merge", "Example:\n  softcheck merge shard0 shard1 --out report\n"},
+      {"bench",
+       "Example:\n  softcheck bench --kernel f32_softmax_shifted__scalar --cols 4096 --json b.json\n"},
+  };
+  for (const auto& [name, text] : examples)
+    for (CLI::App* s : app.get_subcommands([&](const CLI::App* c) { return c->get_name() == name; }))
+      s->footer(text);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -28,6 +49,12 @@ int main(int argc, char** argv) {
   app.add_option("--disable-targets", disable_targets,
                  "Behave as a CPU without these SIMD targets, e.g. avx3,avx2 (also the "
                  "environment variable SOFTCHECK_DISABLE_TARGETS)");
+  // Exit codes: cli/commands.hpp (README.md, "Exit codes").
+  app.footer(
+      "Exit codes: 0 all passed, 1 a kernel failed (a property, a report verdict or the "
+      "baseline), 2 usage error (nothing judged), 3 nothing checked (every kernel skipped), "
+      "4 an error of softcheck itself and no failure.\n"
+      "Run 'softcheck COMMAND --help' for a command's options and examples.");
   const Runner list = add_list_command(app);
   const Runner check = add_check_command(app);
   const Runner report = add_report_command(app);
@@ -35,6 +62,7 @@ int main(int argc, char** argv) {
 #ifdef SOFTCHECK_HAVE_BENCH
   const Runner bench = add_bench_command(app);
 #endif
+  add_examples(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -65,6 +65,7 @@ std::string encode_outcome(const PropertyOutcome& o) {
   w.f64(o.first_error_over_bound);
   w.f64(o.error_over_bound);
   w.u64(o.diagnosed);
+  w.str(o.failed_call);
   w.u64(o.diagnosis.has_value());
   if (o.diagnosis) {
     const Diagnosis& d = *o.diagnosis;
@@ -110,6 +111,7 @@ PropertyOutcome decode_outcome(std::string_view bytes) {
   o.first_error_over_bound = r.f64();
   o.error_over_bound = r.f64();
   o.diagnosed = r.u64() != 0;
+  o.failed_call = r.str();
   if (r.u64() != 0) {
     Diagnosis d;
     d.kind = r.str();

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <rapidcheck.h>
 
+#include "properties/crash_shrink_gate.hpp"
 #include "properties/failure.hpp"
 
 namespace softcheck {
@@ -103,13 +104,17 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
   rc::detail::TestMetadata meta;
   meta.id = kernel.contract.name + "/" + property.name;
   meta.description = property.summary;
-  const PropertyContext ctx{kernel, invoker, config.max_cols};
+  // Every call of the property goes through the gate, which shrinks a call that did not complete
+  // by its shape only (properties/crash_shrink_gate.hpp).
+  CrashShrinkGate gate(invoker);
+  const PropertyContext ctx{kernel, gate, config.max_cols};
 
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
   std::optional<Clock::time_point> first_failure;
   bool budget_hit = false;
   std::string last_failure;
+  std::string last_failed_call;  // the status of the accepted failure's call, if one failed
   std::string internal_error;  // what softcheck's own code threw (Verdict::error)
   int cases_done = 0;
   // Error / bound of the first failure and of the last accepted one (NaN: not measured).
@@ -131,6 +136,7 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
         // ends without shrinking an error that says nothing about the kernel.
         if (!internal_error.empty()) RC_DISCARD("softcheck error");
         (void)take_failure_severity();
+        gate.begin_case();
         try {
           property.check_one(ctx);
           if (config.on_case) config.on_case(++cases_done);
@@ -141,6 +147,11 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
               first_failure = Clock::now();
               first_severity = severity;
               first_failure_head = r.description.substr(0, r.description.find('\n'));
+              if (gate.case_call_failed()) gate.narrow_to_case();
+            } else if (gate.armed() && !gate.case_call_failed()) {
+              // A crash shrinks to a smaller crash, not to a failure of another kind.
+              throw rc::detail::CaseResult(rc::detail::CaseResult::Type::Discard,
+                                           "shrunk case lost the failed call");
             } else if (!std::isnan(first_severity) &&
                        !(severity >= std::min(first_severity, config.keep_signal))) {
               // A shrink candidate that fails less clearly than the case it came from (a near
@@ -150,6 +161,10 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
                                            "shrunk case lost the signal");
             }
             last_failure = r.description;  // every failing candidate left is accepted
+            last_failed_call = gate.case_call_failed()
+                                   ? std::string(name_of(gate.case_call_status()))
+                                   : std::string();
+            if (gate.armed()) gate.narrow_to_case();
             last_severity = severity;
           }
           throw;
@@ -201,6 +216,7 @@ PropertyOutcome run_property(const Kernel& kernel, const Property& property,
     // can be of something else: the discard reason past the budget, or "no exceptions thrown"
     // when a nondeterministic kernel passes the final re-run of that case.
     o.message = !last_failure.empty() ? last_failure : failure.description;
+    o.failed_call = last_failed_call;
     if (budget_hit)
       o.message += fmt::format("\n  (shrinking stopped after its {} s budget; the case is not minimal)",
                                config.shrink_seconds);

@@ -63,6 +63,10 @@ struct PropertyOutcome {
   // reported (shrunk) one; 0 when the failure has no such measure.
   double first_error_over_bound = 0, error_over_bound = 0;
   bool diagnosed = false;
+  // Failed outcomes whose counterexample is a kernel call that did not complete: its status
+  // (crashed, out_of_bounds, timed_out, ...; properties/invoke.hpp); empty otherwise. JUnit
+  // reports these as <error>, property violations as <failure>.
+  std::string failed_call;
   std::optional<Diagnosis> diagnosis;
   // Elements whose reference the oracle computed, and how many each tier decided
   // (properties/reference.hpp; shrinking included).

@@ -22,8 +22,11 @@ using ::testing::Not;
 // Timings are the one thing that differs from run to run: "1.23 s" in the text, time="..." in
 // JUnit, "seconds" in the JSON.
 std::string without_timings(const std::string& text) {
-  static const std::regex seconds(R"(\b[0-9]+\.[0-9]+ s\b)"), junit_time(R"(time="[0-9.]+")");
-  return std::regex_replace(std::regex_replace(text, seconds, "T s"), junit_time, "time=\"T\"");
+  static const std::regex seconds(R"(\b[0-9]+\.[0-9]+ s\b)"), junit_time(R"(time="[0-9.]+")"),
+      junit_timestamp(R"(timestamp="[0-9T:-]+")");
+  return std::regex_replace(
+      std::regex_replace(std::regex_replace(text, seconds, "T s"), junit_time, "time=\"T\""),
+      junit_timestamp, "timestamp=\"T\"");
 }
 
 nlohmann::json json_without_timings(const std::string& text) {

@@ -77,8 +77,10 @@ std::multiset<std::string> expect_check_json(const json& j, int cases) {
   return verdicts;
 }
 
-// Checks the JUnit structure and its counts; returns the number of <failure> elements.
-int expect_junit(const std::string& text, const std::multiset<std::string>& verdicts) {
+// Checks the JUnit structure and its counts; returns the number of failed properties: <failure>
+// elements, plus the <error> elements of `failed_calls` failures whose kernel call did not complete.
+int expect_junit(const std::string& text, const std::multiset<std::string>& verdicts,
+                 int failed_calls = 0) {
   std::unique_ptr<XmlElement> root;
   try {
     root = parse_xml(text);
@@ -87,10 +89,12 @@ int expect_junit(const std::string& text, const std::multiset<std::string>& verd
     return -1;
   }
   EXPECT_EQ(root->name, "testsuites");
-  int testcases = 0, failures = 0;
+  int testcases = 0, failures = 0, errors = 0;
   for (const XmlElement* suite : root->find_all("testsuite")) {
     const auto cases = suite->find_all("testcase");
     const auto fails = suite->find_all("failure");
+    const auto errs = suite->find_all("error");
+    EXPECT_EQ(std::stoul(suite->attribute("errors")), errs.size());
     EXPECT_EQ(std::stoul(suite->attribute("tests")), cases.size());
     EXPECT_EQ(std::stoul(suite->attribute("failures")), fails.size());
     EXPECT_FALSE(suite->attribute("name").empty());
@@ -106,10 +110,24 @@ int expect_junit(const std::string& text, const std::multiset<std::string>& verd
     }
     testcases += static_cast<int>(cases.size());
     failures += static_cast<int>(fails.size());
+    errors += static_cast<int>(errs.size());
   }
   EXPECT_EQ(testcases, static_cast<int>(verdicts.size()));
-  EXPECT_EQ(failures, static_cast<int>(verdicts.count("FAILED") + verdicts.count("GAVE_UP")));
-  return failures;
+  EXPECT_EQ(failures + failed_calls,
+            static_cast<int>(verdicts.count("FAILED") + verdicts.count("GAVE_UP")));
+  EXPECT_EQ(errors, static_cast<int>(verdicts.count("ERROR")) + failed_calls);
+  // The root carries the totals CI dashboards read first, and every suite when and where it ran.
+  EXPECT_EQ(std::stoi(root->attribute("tests")), testcases);
+  EXPECT_EQ(std::stoi(root->attribute("failures")), failures);
+  EXPECT_EQ(std::stoi(root->attribute("errors")), errors);
+  EXPECT_EQ(std::stoul(root->attribute("skipped")), verdicts.count("SKIPPED"));
+  EXPECT_THAT(root->attribute("timestamp"),
+              ::testing::MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"));
+  for (const XmlElement* suite : root->find_all("testsuite")) {
+    EXPECT_EQ(suite->attribute("timestamp"), root->attribute("timestamp"));
+    EXPECT_FALSE(suite->attribute("hostname").empty());
+  }
+  return failures + failed_calls;
 }
 
 TEST(CliOutputFormats, PassingCheckWritesDocumentedJsonAndJunitWithoutFailures) {
@@ -133,12 +151,19 @@ TEST(CliOutputFormats, FailingCheckRecordsTheFailureInJsonAndJunit) {
   const json j = json::parse(read_file(json_path));
   const auto verdicts = expect_check_json(j, 10);
   ASSERT_GT(verdicts.count("FAILED"), 0u);
+  int failed_calls = 0;
   for (const json& p : j["kernels"][0]["properties"])
     if (p["verdict"] == "FAILED") {
       EXPECT_THAT(p["message"].get<std::string>(), HasSubstr("out_of_bounds"));
       EXPECT_THAT(p["repro"].get<std::string>(), HasSubstr("--symbol softmax_writes_past_end"));
+      // A guard-page fault is a call that did not complete: JUnit's <error>, its status the type.
+      EXPECT_EQ(p["failed_call"], "out_of_bounds");
+      ++failed_calls;
+    } else {
+      EXPECT_TRUE(p["failed_call"].is_null());
     }
-  EXPECT_GT(expect_junit(read_file(xml_path), verdicts), 0);
+  EXPECT_GT(expect_junit(read_file(xml_path), verdicts, failed_calls), 0);
+  EXPECT_THAT(read_file(xml_path), HasSubstr("type=\"out_of_bounds\""));
 }
 
 TEST(CliOutputFormats, ListPrintsEveryBuiltInKernelAndListJsonParses) {
@@ -157,6 +182,42 @@ TEST(CliOutputFormats, ListPrintsEveryBuiltInKernelAndListJsonParses) {
     EXPECT_THAT(text.out, HasSubstr("\n" + name + " ")) << "list lacks " << name;
   }
   EXPECT_TRUE(names.count("f32_softmax_shifted__scalar"));
+}
+
+TEST(CliOutputFormats, ListPropertiesNamesEveryPropertyWithTheOpsItAppliesTo) {
+  const CliRun js = run_softcheck({"list", "--properties", "--json"});
+  ASSERT_TRUE(js.exited && js.status == 0) << describe(js);
+  const json all = json::parse(js.out);
+  ASSERT_TRUE(all.is_array());
+  std::set<std::string> names, ops;
+  for (const json& p : all) {
+    EXPECT_TRUE(names.insert(p.at("name").get<std::string>()).second) << p;
+    EXPECT_FALSE(p.at("summary").get<std::string>().empty()) << p;
+    for (const std::string op : p.at("ops")) ops.insert(op);
+  }
+  for (const char* name : {"accuracy", "sum_to_one", "shift_invariance"})
+    EXPECT_TRUE(names.count(name)) << name;
+  for (const char* op : {"softmax", "log_softmax", "softmax_backward", "cross_entropy"})
+    EXPECT_TRUE(ops.count(op)) << op;
+  const CliRun text = run_softcheck({"list", "--properties"});
+  ASSERT_TRUE(text.exited && text.status == 0) << describe(text);
+  for (const std::string& name : names) EXPECT_THAT(text.out, HasSubstr("\n" + name + " "));
+}
+
+TEST(CliOutputFormats, HelpShowsTheExitCodesAndAnExamplePerCommand) {
+  const CliRun top = run_softcheck({"--help"});
+  ASSERT_TRUE(top.exited && top.status == 0) << describe(top);
+  EXPECT_THAT(top.out, HasSubstr("Exit codes: 0 all passed, 1 a kernel failed"));
+  for (const char* command : {"list", "check", "report", "merge", "bench"}) {
+    // bench exists only in builds with Google Benchmark (SOFTCHECK_BUILD_BENCH).
+    if (top.out.find(std::string("\n  ") + command + " ") == std::string::npos) {
+      EXPECT_STREQ(command, "bench");
+      continue;
+    }
+    const CliRun r = run_softcheck({command, "--help"});
+    ASSERT_TRUE(r.exited && r.status == 0) << describe(r);
+    EXPECT_THAT(r.out, HasSubstr(std::string("\n  softcheck ") + command + " ")) << command;
+  }
 }
 
 }  // namespace

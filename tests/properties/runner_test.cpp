@@ -5,6 +5,7 @@
 #include <rapidcheck.h>
 
 #include <stdexcept>
+#include <vector>
 
 #include "impl/registry.hpp"
 #include "properties/runner.hpp"
@@ -71,6 +72,50 @@ TEST(Runner, AFailedAssertionStaysAFailure) {
   InProcessInvoker invoker;
   const PropertyOutcome o = run_property(kernel(), p, invoker, RunConfig{});
   EXPECT_EQ(o.verdict, Verdict::failed) << format_outcome(o);
+}
+
+// Crashes on every row of 3 or more columns, as an out-of-bounds tail would; records the shapes.
+class CrashesFromThreeColumns final : public Invoker {
+ public:
+  CallResult call(const Kernel& k, const Call& c) const override {
+    shapes.push_back({c.rows, c.cols});
+    if (c.cols < 3) return inner.call(k, c);
+    CallResult r;
+    r.status = CallStatus::crashed;
+    r.reason = "SIGSEGV";
+    return r;
+  }
+  mutable std::vector<std::pair<std::size_t, std::size_t>> shapes;
+  InProcessInvoker inner;
+};
+
+TEST(Runner, ACrashShrinksByShapeOnlyAndStopsAtTheSmallestFailingShape) {
+  const Property* accuracy = nullptr;
+  for (const Property* p : properties_for(kernel().contract))
+    if (p->name == "accuracy") accuracy = p;
+  ASSERT_NE(accuracy, nullptr);
+  CrashesFromThreeColumns invoker;
+  RunConfig config;
+  config.diagnose = false;  // the diagnosis's own calls probe every width on purpose
+  const PropertyOutcome o = run_property(kernel(), *accuracy, invoker, config);
+  ASSERT_EQ(o.verdict, Verdict::failed) << format_outcome(o);
+  EXPECT_NE(o.message.find("crashed"), std::string::npos) << o.message;
+  EXPECT_NE(o.message.find("rows=1 cols=3"), std::string::npos) << o.message;
+  // After the first crash, every call made has a shape below every crash before it: no value of
+  // a shape already known to crash is tried again.
+  std::size_t first = 0;
+  while (first < invoker.shapes.size() && invoker.shapes[first].second < 3) ++first;
+  ASSERT_LT(first, invoker.shapes.size());
+  auto smallest = invoker.shapes[first];
+  for (std::size_t i = first + 1; i < invoker.shapes.size(); ++i) {
+    const auto [rows, cols] = invoker.shapes[i];
+    EXPECT_TRUE(rows <= smallest.first && cols <= smallest.second &&
+                (rows < smallest.first || cols < smallest.second))
+        << "call " << i << ": " << rows << " x " << cols << " after a crash at " << smallest.first
+        << " x " << smallest.second;
+    if (cols >= 3) smallest = {rows, cols};
+  }
+  EXPECT_LT(o.seconds, RunConfig{}.shrink_seconds) << "the shrink budget was spent";
 }
 
 }  // namespace
